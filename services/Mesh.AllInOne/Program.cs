@@ -1,0 +1,3 @@
+using Mesh.AllInOne;
+
+AllInOneHost.Build(args).Run();

@@ -1,0 +1,211 @@
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Mesh.Agent.V1;
+using Mesh.Events.V1;
+using Mesh.Schedule.V1;
+using Mesh.Store;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Mesh.Dispatch;
+
+/// <summary>
+/// The dispatch end of the agent link: authenticates the agent token, checks the hello, then
+/// leases the tenant's ready jobs to the agent while it has credit and relays its results.
+/// </summary>
+public sealed partial class AgentLinkService(
+    AgentAuthenticator authenticator,
+    DeliveryQueue queue,
+    TenantSignals signals,
+    Schedule.V1.Schedule.ScheduleClient schedule,
+    IOptions<DispatchOptions> options,
+    TimeProvider clock,
+    ILogger<AgentLinkService> logger) : AgentLink.AgentLinkBase
+{
+    public override async Task Connect(IAsyncStreamReader<AgentMessage> requestStream, IServerStreamWriter<DispatchMessage> responseStream, ServerCallContext context)
+    {
+        var identity = await authenticator.AuthenticateAsync(context);
+        var o = options.Value;
+        var hello = await ReadHelloAsync(requestStream, o.HelloTimeout, context.CancellationToken);
+        await responseStream.WriteAsync(new DispatchMessage
+        {
+            Welcome = new Welcome
+            {
+                ProtocolVersion = DispatchOptions.ProtocolVersion,
+                LeaseSeconds = (uint)o.LeaseDuration.TotalSeconds,
+                HeartbeatSeconds = (uint)Math.Max(1, o.HeartbeatInterval.TotalSeconds),
+            },
+        });
+
+        var session = new AgentSession(identity.Tenant, hello.AgentId);
+        Log.AgentConnected(logger, identity.Tenant, hello.AgentId, string.Join(",", hello.SourceAddresses));
+        await signals.RegisterAsync(session);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        try
+        {
+            var reading = ReadLoopAsync(session, requestStream, linked.Token);
+            var writing = WriteLoopAsync(session, responseStream, linked.Token);
+            await reading;
+            // The agent closed its side (after a drain): stop sending.
+            await linked.CancelAsync();
+            await writing;
+        }
+        finally
+        {
+            signals.Unregister(session);
+            // Jobs still held stay leased: the agent may still be delivering them. Their leases
+            // end and requeue them unless a reconnected agent reports them first.
+            Log.AgentDisconnected(logger, identity.Tenant, hello.AgentId, session.InFlight.Count);
+        }
+    }
+
+    private static async Task<Hello> ReadHelloAsync(IAsyncStreamReader<AgentMessage> requestStream, TimeSpan timeout, CancellationToken ct)
+    {
+        using var helloTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        helloTimeout.CancelAfter(timeout);
+        if (!await requestStream.MoveNext(helloTimeout.Token) || requestStream.Current.KindCase != AgentMessage.KindOneofCase.Hello)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "the first message must be hello"));
+        }
+
+        var hello = requestStream.Current.Hello;
+        if (hello.ProtocolVersion != DispatchOptions.ProtocolVersion)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                $"agent protocol version {hello.ProtocolVersion} is not supported; this server speaks version {DispatchOptions.ProtocolVersion}"));
+        }
+
+        if (string.IsNullOrWhiteSpace(hello.AgentId))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "hello.agent_id is required"));
+        }
+
+        return hello;
+    }
+
+    private async Task WriteLoopAsync(AgentSession session, IServerStreamWriter<DispatchMessage> responseStream, CancellationToken ct)
+    {
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                if (session.HasCredit)
+                {
+                    var deadline = clock.GetUtcNow() + options.Value.LeaseDuration;
+                    var dispatched = new Event
+                    {
+                        Type = EventType.Dispatched,
+                        Time = Timestamp.FromDateTimeOffset(clock.GetUtcNow()),
+                        Details = new DeliveryDetails { AgentId = session.AgentId },
+                    };
+                    var lease = await queue.LeaseAsync(session.Tenant, session.AgentId, deadline, dispatched);
+                    if (lease is not null)
+                    {
+                        session.InFlight[lease.Id] = lease.Attempt;
+                        await responseStream.WriteAsync(new DispatchMessage
+                        {
+                            Job = new Job
+                            {
+                                Ref = new JobRef { DeliveryId = lease.Id, Attempt = lease.Attempt },
+                                MailFrom = lease.From,
+                                RcptTo = { lease.Recipient },
+                                Mime = Google.Protobuf.UnsafeByteOperations.UnsafeWrap(lease.Mime),
+                                LeaseDeadline = Timestamp.FromDateTimeOffset(deadline),
+                            },
+                        }, ct);
+                        continue;
+                    }
+                }
+
+                await session.WaitAsync(ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task ReadLoopAsync(AgentSession session, IAsyncStreamReader<AgentMessage> requestStream, CancellationToken ct)
+    {
+        try
+        {
+            while (await requestStream.MoveNext(ct))
+            {
+                var message = requestStream.Current;
+                switch (message.KindCase)
+                {
+                    case AgentMessage.KindOneofCase.Credit:
+                        session.SetCredit(message.Credit.MaxInFlight);
+                        break;
+                    case AgentMessage.KindOneofCase.Heartbeat:
+                        var held = message.Heartbeat.InFlight.Select(r => (r.DeliveryId, r.Attempt));
+                        await queue.ExtendAsync(session.Tenant, held, clock.GetUtcNow() + options.Value.LeaseDuration);
+                        break;
+                    case AgentMessage.KindOneofCase.Result:
+                        await ReportAsync(session, message.Result, ct);
+                        break;
+                    case AgentMessage.KindOneofCase.HandBack:
+                        var handBack = message.HandBack.Ref;
+                        await schedule.HandBackAsync(new HandBackRequest { TenantId = session.Tenant, DeliveryId = handBack.DeliveryId, Attempt = handBack.Attempt }, cancellationToken: ct);
+                        Release(session, handBack);
+                        break;
+                    case AgentMessage.KindOneofCase.Drain:
+                        session.Drain();
+                        break;
+                    case AgentMessage.KindOneofCase.Ack:
+                        break;
+                    default:
+                        throw new RpcException(new Status(StatusCode.InvalidArgument, $"unexpected agent message {message.KindCase}"));
+                }
+            }
+        }
+        catch (IOException) when (ct.IsCancellationRequested)
+        {
+            // The agent went away; its leases stay until they end.
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task ReportAsync(AgentSession session, DeliveryResult result, CancellationToken ct)
+    {
+        // One job is one delivery to one recipient, so a job has one recipient result.
+        var recipient = result.Recipients.FirstOrDefault()
+            ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "a result needs one recipient result"));
+        var details = recipient.Details ?? new DeliveryDetails();
+        details.AgentId = session.AgentId;
+        var reply = await schedule.ReportResultAsync(new ReportResultRequest
+        {
+            TenantId = session.Tenant,
+            DeliveryId = result.Ref.DeliveryId,
+            Attempt = result.Ref.Attempt,
+            Outcome = recipient.Outcome,
+            Details = details,
+        }, cancellationToken: ct);
+        if (!reply.Applied)
+        {
+            Log.StaleResult(logger, session.Tenant, result.Ref.DeliveryId, result.Ref.Attempt);
+        }
+
+        Release(session, result.Ref);
+    }
+
+    private static void Release(AgentSession session, JobRef job)
+    {
+        session.InFlight.TryRemove(job.DeliveryId, out _);
+        session.Wake();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Agent {AgentId} of tenant {Tenant} connected from sources {Sources}")]
+        public static partial void AgentConnected(ILogger logger, string tenant, string agentId, string sources);
+
+        [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Agent {AgentId} of tenant {Tenant} disconnected with {InFlight} job(s) still leased")]
+        public static partial void AgentDisconnected(ILogger logger, string tenant, string agentId, int inFlight);
+
+        [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Tenant {Tenant}: result for delivery {Id} attempt {Attempt} was a repeat or stale; ignored")]
+        public static partial void StaleResult(ILogger logger, string tenant, string id, uint attempt);
+    }
+}

@@ -1,0 +1,31 @@
+using Mesh.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Mesh.Dispatch;
+
+public static class DispatchExtensions
+{
+    public static IServiceCollection AddDispatch(this IServiceCollection services)
+    {
+        services.AddMeshStore();
+        services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.Section).ValidateOnStart()
+            .Validate(o => o.LeaseDuration > o.HeartbeatInterval && o.HeartbeatInterval > TimeSpan.Zero,
+                "Mesh:Dispatch:LeaseDuration must be longer than a positive HeartbeatInterval");
+        services.AddOptions<MeshEndpoints>().BindConfiguration(MeshEndpoints.Section);
+        services.AddGrpcClient<Schedule.V1.Schedule.ScheduleClient>((sp, o) => o.Address =
+            sp.GetRequiredService<IOptions<MeshEndpoints>>().Value.Schedule
+            ?? throw new InvalidOperationException($"Configuration {MeshEndpoints.Section}:Schedule is required"));
+        services.AddSingleton<AgentAuthenticator>();
+        services.AddSingleton<TenantSignals>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapDispatch(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGrpcService<AgentLinkService>();
+        return endpoints;
+    }
+}

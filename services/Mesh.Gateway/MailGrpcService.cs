@@ -1,0 +1,136 @@
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Mesh.Events.V1;
+using Mesh.Gateway.V1;
+using Mesh.Schedule.V1;
+using Mesh.Store;
+
+namespace Mesh.Gateway;
+
+/// <summary>The integrator API: Send, GetMessage and StreamEvents.</summary>
+public sealed class MailGrpcService(
+    ApiKeyAuthenticator authenticator,
+    SendValidator validator,
+    DeliveryQueue queue,
+    EventLog events,
+    MeshStore store,
+    Schedule.V1.Schedule.ScheduleClient schedule) : Mail.MailBase
+{
+    private const int EventBatch = 256;
+
+    public override async Task<SendResponse> Send(SendRequest request, ServerCallContext context)
+    {
+        var tenant = await authenticator.TenantOfAsync(context);
+        await validator.ValidateAsync(tenant, request);
+        var enqueue = new EnqueueRequest { TenantId = tenant, IdempotencyKey = request.IdempotencyKey };
+        foreach (var recipient in request.To)
+        {
+            var variables = request.Variables?.Clone() ?? new Struct();
+            if (recipient.Variables is not null)
+            {
+                foreach (var (name, value) in recipient.Variables.Fields)
+                {
+                    variables.Fields[name] = value;
+                }
+            }
+
+            enqueue.Deliveries.Add(new Delivery
+            {
+                Id = NewMessageId(),
+                TenantId = tenant,
+                From = request.From,
+                To = recipient.Address,
+                ReplyTo = request.ReplyTo,
+                Content = request.Content,
+                Variables = variables,
+                Headers = { request.Headers },
+                SendAt = request.SendAt,
+            });
+        }
+
+        // Schedule answers only once every delivery is in the store's durable log.
+        var reply = await schedule.EnqueueAsync(enqueue, cancellationToken: context.CancellationToken);
+        return reply.Response;
+    }
+
+    public override async Task<Message> GetMessage(GetMessageRequest request, ServerCallContext context)
+    {
+        var tenant = await authenticator.TenantOfAsync(context);
+        // The key is scoped by tenant: another tenant's id is simply not found (no existence leak).
+        var stored = string.IsNullOrEmpty(request.MessageId) ? null : await queue.GetAsync(tenant, request.MessageId);
+        if (stored is null)
+        {
+            throw new RpcException(new Grpc.Core.Status(StatusCode.NotFound, $"no message '{request.MessageId}'"));
+        }
+
+        var delivery = Delivery.Parser.ParseFrom(stored.Record);
+        return new Message
+        {
+            MessageId = stored.Id,
+            Recipient = delivery.To.Email,
+            From = delivery.From.Email,
+            State = StateOf(stored.State),
+            Attempts = stored.Attempt,
+            CreatedAt = delivery.CreatedAt,
+            ExpiresAt = Timestamp.FromDateTimeOffset(stored.Expires),
+            LastResult = stored.Last,
+        };
+    }
+
+    public override async Task StreamEvents(StreamEventsRequest request, IServerStreamWriter<Event> responseStream, ServerCallContext context)
+    {
+        var tenant = await authenticator.TenantOfAsync(context);
+        var ct = context.CancellationToken;
+        using var signal = new SemaphoreSlim(0);
+        // Subscribe before the first read, so that no event written in between is missed.
+        var subscription = await store.Subscriber.SubscribeAsync(Keys.EventsChannel(tenant));
+        subscription.OnMessage(_ =>
+        {
+            if (signal.CurrentCount == 0)
+            {
+                signal.Release();
+            }
+        });
+        try
+        {
+            var cursor = request.AfterCursor;
+            while (!ct.IsCancellationRequested)
+            {
+                var batch = await events.ReadAsync(tenant, cursor, EventBatch);
+                foreach (var evt in batch)
+                {
+                    await responseStream.WriteAsync(evt, ct);
+                    cursor = evt.Cursor;
+                }
+
+                if (batch.Count < EventBatch)
+                {
+                    await signal.WaitAsync(ct);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await subscription.UnsubscribeAsync();
+        }
+    }
+
+    private static string NewMessageId() => "m_" + Guid.CreateVersion7().ToString("N");
+
+    private static MessageState StateOf(string state) => state switch
+    {
+        DeliveryStates.Scheduled => MessageState.Scheduled,
+        DeliveryStates.Queued => MessageState.Queued,
+        DeliveryStates.Dispatched => MessageState.Dispatched,
+        DeliveryStates.Delivered => MessageState.Delivered,
+        DeliveryStates.Bounced => MessageState.Bounced,
+        DeliveryStates.Expired => MessageState.Expired,
+        DeliveryStates.Canceled => MessageState.Canceled,
+        DeliveryStates.RejectedByAgentPolicy => MessageState.RejectedByAgentPolicy,
+        DeliveryStates.PossiblyDelivered => MessageState.PossiblyDelivered,
+        _ => MessageState.Unspecified,
+    };
+}

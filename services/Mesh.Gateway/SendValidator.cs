@@ -1,0 +1,152 @@
+using Google.Protobuf;
+using Mesh.Gateway.V1;
+using Mesh.Store;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace Mesh.Gateway;
+
+/// <summary>Checks a Send before anything is stored, and names every bad field.</summary>
+public sealed class SendValidator(MeshStore store, IOptions<GatewayOptions> options)
+{
+    // Headers that Mesh writes itself, or that a relay writes: an integrator cannot set them
+    // (From alignment and the DKIM signature depend on them).
+    private static readonly HashSet<string> ReservedHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "From", "Sender", "To", "Cc", "Bcc", "Reply-To", "Subject", "Date", "Message-ID", "MIME-Version",
+        "Content-Type", "Content-Transfer-Encoding", "DKIM-Signature", "Received", "Return-Path",
+    };
+
+    public async Task ValidateAsync(string tenant, SendRequest request)
+    {
+        var errors = new FieldErrors();
+        var o = options.Value;
+        if (CheckAddress(errors, "from", request.From))
+        {
+            var domain = DomainOf(request.From.Email);
+            var owner = await store.Database.HashGetAsync(Keys.Domains, domain);
+            if (owner != tenant)
+            {
+                errors.Add("from.email", $"{domain} is not a sending domain of this tenant");
+            }
+        }
+
+        if (request.To.Count == 0)
+        {
+            errors.Add("to", "at least one recipient is required");
+        }
+        else if (request.To.Count > o.MaxRecipients)
+        {
+            errors.Add("to", $"at most {o.MaxRecipients} recipients per call");
+        }
+        else
+        {
+            for (var i = 0; i < request.To.Count; i++)
+            {
+                CheckAddress(errors, $"to[{i}].address", request.To[i].Address);
+            }
+        }
+
+        if (request.ReplyTo is not null)
+        {
+            CheckAddress(errors, "reply_to", request.ReplyTo);
+        }
+
+        CheckContent(errors, request.Content);
+        foreach (var (name, value) in request.Headers)
+        {
+            if (name.Length == 0 || name.Any(c => c is < '!' or > '~' or ':'))
+            {
+                errors.Add($"headers[{name}]", "a header name is printable ASCII without spaces or ':' (RFC 5322 §3.6.8)");
+            }
+            else if (ReservedHeaders.Contains(name))
+            {
+                errors.Add($"headers[{name}]", "this header is set by Mesh and cannot be given");
+            }
+
+            if (HasLineBreak(value))
+            {
+                errors.Add($"headers[{name}]", "a header value must not contain CR or LF");
+            }
+        }
+
+        if (request.IdempotencyKey.Length > 256)
+        {
+            errors.Add("idempotency_key", "at most 256 characters");
+        }
+
+        if (request.CalculateSize() > o.MaxContentBytes)
+        {
+            errors.Add("content", $"the request is larger than {o.MaxContentBytes} bytes");
+        }
+
+        errors.ThrowIfAny();
+    }
+
+    private static void CheckContent(FieldErrors errors, Content? content)
+    {
+        if (content is null || string.IsNullOrWhiteSpace(content.Subject))
+        {
+            errors.Add("content.subject", "a subject is required");
+        }
+        else if (HasLineBreak(content.Subject))
+        {
+            errors.Add("content.subject", "the subject must not contain CR or LF");
+        }
+
+        if (content is null || (string.IsNullOrEmpty(content.Html) && string.IsNullOrEmpty(content.Text)))
+        {
+            errors.Add("content", "html or text is required");
+        }
+    }
+
+    /// <summary>Checks an address field; returns true when its email is usable.</summary>
+    private static bool CheckAddress(FieldErrors errors, string field, Address? address)
+    {
+        if (address is null || string.IsNullOrEmpty(address.Email))
+        {
+            errors.Add($"{field}.email", "an address is required");
+            return false;
+        }
+
+        if (HasLineBreak(address.Name))
+        {
+            errors.Add($"{field}.name", "a display name must not contain CR or LF");
+        }
+
+        if (!IsAddrSpec(address.Email))
+        {
+            errors.Add($"{field}.email", $"'{address.Email}' is not a valid email address");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>An RFC 5321 mailbox: local@domain, parsed by MimeKit, with no display name or route.</summary>
+    private static bool IsAddrSpec(string email)
+    {
+        if (email.Length > 254 || email.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '<' or '>' or ',' or ';'))
+        {
+            return false;
+        }
+
+        if (!MailboxAddress.TryParse(ParserOptions.Default, email, out var mailbox) || mailbox.Route.Count > 0)
+        {
+            return false;
+        }
+
+        var at = mailbox.Address.LastIndexOf('@');
+        if (at <= 0 || at == mailbox.Address.Length - 1 || at > 64)
+        {
+            return false;
+        }
+
+        var domain = mailbox.Address[(at + 1)..];
+        return domain.Contains('.') && domain.Split('.').All(label => label.Length is > 0 and <= 63 && !label.StartsWith('-') && !label.EndsWith('-'));
+    }
+
+    private static bool HasLineBreak(string value) => value.AsSpan().IndexOfAny('\r', '\n') >= 0;
+
+    public static string DomainOf(string email) => email[(email.LastIndexOf('@') + 1)..].ToLowerInvariant();
+}

@@ -1,0 +1,54 @@
+using Mesh.Schedule.V1;
+using MimeKit;
+
+namespace Mesh.Render;
+
+/// <summary>Builds the MIME of one delivery with MimeKit.</summary>
+public sealed class MessageBuilder(TemplateEngine templates, TimeProvider clock)
+{
+    public MimeMessage Build(Delivery delivery)
+    {
+        var variables = TemplateEngine.ToVariables(delivery.Variables);
+        var subject = templates.RenderPlain(delivery.Content.Subject, variables);
+        if (subject.AsSpan().IndexOfAny('\r', '\n') >= 0)
+        {
+            throw new RenderException("content.subject", "the rendered subject contains CR or LF");
+        }
+
+        var html = string.IsNullOrEmpty(delivery.Content.Html) ? null : templates.RenderHtml(delivery.Content.Html, variables);
+        var text = string.IsNullOrEmpty(delivery.Content.Text)
+            ? HtmlText.Convert(html ?? string.Empty)
+            : templates.RenderPlain(delivery.Content.Text, variables);
+
+        var message = new MimeMessage();
+        message.From.Add(new MailboxAddress(delivery.From.Name, delivery.From.Email));
+        message.To.Add(new MailboxAddress(delivery.To.Name, delivery.To.Email));
+        if (delivery.ReplyTo is { Email.Length: > 0 } replyTo)
+        {
+            message.ReplyTo.Add(new MailboxAddress(replyTo.Name, replyTo.Email));
+        }
+
+        message.Subject = subject;
+        message.Date = clock.GetUtcNow();
+        message.MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId(DomainOf(delivery.From.Email));
+        foreach (var (name, value) in delivery.Headers)
+        {
+            message.Headers.Add(name, value);
+        }
+
+        var builder = new BodyBuilder { TextBody = text, HtmlBody = html };
+        message.Body = builder.ToMessageBody();
+        // 7bit-safe transfer encodings: the signed bytes then pass any relay unchanged,
+        // and no line exceeds 998 characters (RFC 5322 §2.1.1).
+        message.Prepare(EncodingConstraint.SevenBit, 78);
+        return message;
+    }
+
+    private static string DomainOf(string email) => email[(email.LastIndexOf('@') + 1)..];
+}
+
+/// <summary>The delivery cannot be rendered; retrying will not help.</summary>
+public sealed class RenderException(string field, string message) : Exception(message)
+{
+    public string Field { get; } = field;
+}

@@ -1,0 +1,41 @@
+using Mesh.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Mesh.Schedule;
+
+public static class ScheduleExtensions
+{
+    public static IServiceCollection AddSchedule(this IServiceCollection services)
+    {
+        services.AddMeshStore();
+        services.AddOptions<ScheduleOptions>().BindConfiguration(ScheduleOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ScheduleOptions>, ScheduleOptionsValidator>();
+        services.AddOptions<MeshEndpoints>().BindConfiguration(MeshEndpoints.Section);
+        services.AddGrpcClient<Render.V1.Render.RenderClient>((sp, o) => o.Address = Endpoint(sp, e => e.Render, "Render"));
+        services.AddGrpcClient<Sign.V1.Sign.SignClient>((sp, o) => o.Address = Endpoint(sp, e => e.Sign, "Sign"));
+        services.AddHostedService<ScheduleWorker>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapSchedule(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGrpcService<ScheduleGrpcService>();
+        return endpoints;
+    }
+
+    private static Uri Endpoint(IServiceProvider sp, Func<MeshEndpoints, Uri?> pick, string name) =>
+        pick(sp.GetRequiredService<IOptions<MeshEndpoints>>().Value)
+        ?? throw new InvalidOperationException($"Configuration {MeshEndpoints.Section}:{name} is required");
+
+    private sealed class ScheduleOptionsValidator : IValidateOptions<ScheduleOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, ScheduleOptions options)
+        {
+            var errors = options.Validate().ToList();
+            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        }
+    }
+}

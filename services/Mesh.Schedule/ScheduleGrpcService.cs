@@ -1,0 +1,81 @@
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Mesh.Events.V1;
+using Mesh.Gateway.V1;
+using Mesh.Schedule.V1;
+using Mesh.Store;
+using Microsoft.Extensions.Options;
+
+namespace Mesh.Schedule;
+
+public sealed class ScheduleGrpcService(DeliveryQueue queue, IOptions<ScheduleOptions> options, TimeProvider clock) : V1.Schedule.ScheduleBase
+{
+    public override async Task<EnqueueResponse> Enqueue(EnqueueRequest request, ServerCallContext context)
+    {
+        var now = clock.GetUtcNow();
+        var response = new SendResponse();
+        var deliveries = new List<DeliveryQueue.NewDelivery>(request.Deliveries.Count);
+        foreach (var d in request.Deliveries)
+        {
+            var sendAt = d.SendAt?.ToDateTimeOffset() ?? now;
+            var due = sendAt > now ? sendAt : now;
+            var accepted = EventFactory.Create(EventType.Accepted, d.Id, d.To.Email, now);
+            var scheduled = sendAt > now
+                ? EventFactory.Create(EventType.Scheduled, d.Id, d.To.Email, now)
+                : null;
+            // The give-up time counts from when the delivery may first be tried.
+            d.ExpiresAt ??= Timestamp.FromDateTimeOffset(due + options.Value.MaxAge);
+            d.CreatedAt ??= Timestamp.FromDateTimeOffset(now);
+            deliveries.Add(new(d.Id, d.ToByteArray(), d.To.Email, d.From.Email, due, d.ExpiresAt.ToDateTimeOffset(), accepted, scheduled));
+            response.Deliveries.Add(new Accepted { Recipient = d.To.Email, MessageId = d.Id });
+        }
+
+        var key = string.IsNullOrEmpty(request.IdempotencyKey) ? null : request.IdempotencyKey;
+        var previous = await queue.EnqueueAsync(request.TenantId, deliveries, key, response.ToByteArray(), now, options.Value.Retention);
+        return previous is null
+            ? new EnqueueResponse { Response = response }
+            : new EnqueueResponse { Response = SendResponse.Parser.ParseFrom(previous), Replayed = true };
+    }
+
+    public override async Task<ReportResultResponse> ReportResult(ReportResultRequest request, ServerCallContext context)
+    {
+        var delivery = await queue.GetAsync(request.TenantId, request.DeliveryId)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, "unknown delivery"));
+        var recipient = Delivery.Parser.ParseFrom(delivery.Record).To.Email;
+        var now = clock.GetUtcNow();
+        var o = options.Value;
+        DateTimeOffset? due = null;
+        (string state, EventType type) = request.Outcome switch
+        {
+            Outcome.Delivered => (DeliveryStates.Delivered, EventType.Delivered),
+            Outcome.Bounced => (DeliveryStates.Bounced, EventType.Bounced),
+            Outcome.PossiblyDelivered => (DeliveryStates.PossiblyDelivered, EventType.PossiblyDelivered),
+            Outcome.RejectedByAgentPolicy => (DeliveryStates.RejectedByAgentPolicy, EventType.RejectedByAgentPolicy),
+            Outcome.Deferred => (DeliveryStates.Scheduled, EventType.Deferred),
+            _ => throw new RpcException(new Status(StatusCode.InvalidArgument, "outcome is required")),
+        };
+
+        var evt = EventFactory.Create(type, request.DeliveryId, recipient, now, request.Attempt, request.Details);
+        if (request.Outcome == Outcome.Deferred)
+        {
+            var next = now + o.RetryDelay(request.Attempt);
+            if (next > delivery.Expires)
+            {
+                // RFC 5321 §4.5.4.1: give up once the next try would fall after the give-up time.
+                (state, evt.Type) = (DeliveryStates.Expired, EventType.Expired);
+            }
+            else
+            {
+                due = next;
+                evt.NextAttemptAt = Timestamp.FromDateTimeOffset(next);
+            }
+        }
+
+        var applied = await queue.ReportAsync(request.TenantId, request.DeliveryId, request.Attempt, state, evt, due, now, o.Retention);
+        return new ReportResultResponse { Applied = applied };
+    }
+
+    public override async Task<HandBackResponse> HandBack(HandBackRequest request, ServerCallContext context) =>
+        new() { Applied = await queue.HandBackAsync(request.TenantId, request.DeliveryId, request.Attempt) };
+}
