@@ -1,0 +1,3 @@
+using Mesh.Agent;
+
+AgentHost.Build(args).Run();

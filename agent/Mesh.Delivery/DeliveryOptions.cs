@@ -1,0 +1,38 @@
+namespace Mesh.Delivery;
+
+/// <summary>How the delivery engine sends (configuration section "Agent:Delivery" in the agent).</summary>
+public sealed record DeliveryOptions
+{
+    /// <summary>The local address SMTP connections are made from (the customer's IP). Empty lets the OS choose.</summary>
+    public string? SourceAddress { get; init; }
+
+    /// <summary>The name sent in EHLO; it should resolve to, and be the PTR of, the source address.</summary>
+    public string EhloName { get; init; } = System.Net.Dns.GetHostName();
+
+    /// <summary>Domain to "host:port" routes that bypass MX lookup (smarthosts, tests).</summary>
+    public Dictionary<string, string> StaticRoutes { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Allow destinations in private, loopback, link-local or metadata ranges. Off by default: a
+    /// compromised provider must not be able to aim the agent at the customer's own network.
+    /// </summary>
+    public bool AllowPrivateDestinations { get; init; }
+
+    /// <summary>Port used for MX hosts.</summary>
+    public int SmtpPort { get; init; } = 25;
+
+    /// <summary>Per-command timeout. RFC 5321 §4.5.3.2 gives 5 minutes for most replies (10 for the end of DATA).</summary>
+    public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>TCP connect timeout per MX address.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Idle connections kept per destination for reuse.</summary>
+    public int MaxIdlePerDestination { get; init; } = 8;
+
+    /// <summary>Idle connections older than this are closed rather than reused.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>DNS servers ("ip" or "ip:port"); empty uses the system resolver.</summary>
+    public List<string> NameServers { get; init; } = [];
+}

@@ -1,0 +1,199 @@
+using System.Net;
+using System.Net.Sockets;
+using MailKit;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Mesh.Events.V1;
+using Mesh.Schedule.V1;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace Mesh.Delivery;
+
+/// <summary>
+/// The delivery engine: routes each recipient domain, checks the destination policy before any
+/// connection, sends with MailKit and classifies the outcome once, per recipient.
+/// </summary>
+public sealed partial class SmtpDeliverer : IAsyncDisposable
+{
+    private readonly IMailRouter _router;
+    private readonly DeliveryOptions _options;
+    private readonly SmtpConnectionPool _pool;
+    private readonly ILogger<SmtpDeliverer> _logger;
+
+    public SmtpDeliverer(IMailRouter router, IOptions<DeliveryOptions> options, TimeProvider clock, ILogger<SmtpDeliverer> logger)
+    {
+        _router = router;
+        _options = options.Value;
+        _pool = new SmtpConnectionPool(options, clock);
+        _logger = logger;
+    }
+
+    public async Task<IReadOnlyList<RecipientOutcome>> DeliverAsync(DeliveryRequest request, CancellationToken ct)
+    {
+        var results = new List<RecipientOutcome>(request.Recipients.Count);
+        foreach (var domain in request.Recipients.GroupBy(r => r[(r.LastIndexOf('@') + 1)..], StringComparer.OrdinalIgnoreCase))
+        {
+            results.AddRange(await DeliverToDomainAsync(domain.Key, domain.ToList(), request, ct));
+        }
+
+        return results;
+    }
+
+    public ValueTask DisposeAsync() => _pool.DisposeAsync();
+
+    private async Task<IEnumerable<RecipientOutcome>> DeliverToDomainAsync(string domain, List<string> recipients, DeliveryRequest request, CancellationToken ct)
+    {
+        var route = await _router.RouteAsync(domain, ct);
+        switch (route)
+        {
+            case RouteResult.NoMail noMail:
+                return All(recipients, Outcome.Bounced, new DeliveryDetails { SmtpCode = 550, EnhancedCode = noMail.EnhancedCode, Reply = noMail.Reason });
+            case RouteResult.TryLater later:
+                return All(recipients, Outcome.Deferred, new DeliveryDetails { Reply = later.Reason });
+        }
+
+        var failure = new DeliveryDetails { Reply = $"no mail host of {domain} could be reached" };
+        foreach (var host in ((RouteResult.Hosts)route).List)
+        {
+            IReadOnlyList<IPAddress> addresses;
+            try
+            {
+                addresses = await _router.AddressesAsync(host.Host, ct);
+            }
+            catch (SocketException e)
+            {
+                failure = new DeliveryDetails { RemoteMx = host.Host, Reply = $"cannot resolve {host.Host}: {e.Message}" };
+                continue;
+            }
+
+            var refused = _options.AllowPrivateDestinations ? null : addresses.FirstOrDefault(DestinationPolicy.IsPrivate);
+            if (refused is not null)
+            {
+                return All(recipients, Outcome.RejectedByAgentPolicy, new DeliveryDetails
+                {
+                    RemoteMx = host.Host,
+                    RemoteIp = refused.ToString(),
+                    Reply = $"local policy: {host.Host} resolves to {refused}, a private, loopback or link-local address",
+                });
+            }
+
+            foreach (var address in addresses)
+            {
+                var connection = _pool.TakeIdle(host, address);
+                var reused = connection is not null;
+                try
+                {
+                    connection ??= await _pool.ConnectAsync(host, address, ct);
+                }
+                catch (Exception e) when (IsConnectionFailure(e, ct) || e is SmtpCommandException)
+                {
+                    // A refused greeting or EHLO counts as a failed connection too.
+                    // Try the next address, then the next MX (RFC 5321 §5.1).
+                    failure = ConnectionFailure(host, address, e);
+                    Log.ConnectFailed(_logger, host.Host, address.ToString(), e.Message);
+                    continue;
+                }
+
+                var results = await SendAsync(connection, host, address, recipients, request, ct);
+                if (results is null && reused)
+                {
+                    // A reused connection the server had closed: one more try on a fresh one.
+                    results = await SendAsync(await _pool.ConnectAsync(host, address, ct), host, address, recipients, request, ct);
+                }
+
+                return results ?? All(recipients, Outcome.Deferred, new DeliveryDetails { RemoteMx = host.Host, RemoteIp = address.ToString(), Reply = "connection lost before DATA" });
+            }
+        }
+
+        return All(recipients, Outcome.Deferred, failure);
+    }
+
+    /// <summary>Sends one transaction. Returns null when the connection failed before anything was sent.</summary>
+    private async Task<IEnumerable<RecipientOutcome>?> SendAsync(PooledConnection connection, MailHost host, IPAddress address, List<string> recipients, DeliveryRequest request, CancellationToken ct)
+    {
+        var client = connection.Client;
+        client.Refused.Clear();
+        var progress = new DataProgress();
+        var details = new DeliveryDetails
+        {
+            RemoteMx = host.Host,
+            RemoteIp = address.ToString(),
+            SourceIp = connection.SourceIp,
+            TlsProtocol = client.IsSecure ? client.SslProtocol.ToString() : string.Empty,
+            TlsCipher = client.IsSecure ? client.SslCipherSuite?.ToString() ?? string.Empty : string.Empty,
+        };
+
+        using var stream = new MemoryStream(request.Mime, writable: false);
+        var message = await MimeMessage.LoadAsync(stream, ct);
+        try
+        {
+            var reply = await client.SendAsync(FormatOptions.Default, message, MailboxAddress.Parse(request.MailFrom),
+                recipients.Select(MailboxAddress.Parse), ct, progress);
+            _pool.Return(connection);
+            return recipients.Select(r => client.Refused.TryGetValue(r, out var refused)
+                ? FromReply(r, (int)refused.StatusCode, refused.Response, details)
+                : FromReply(r, 250, reply, details)).ToList();
+        }
+        catch (SmtpCommandException e)
+        {
+            // The server refused a command; the connection is still usable.
+            _pool.Return(connection);
+            return recipients.Select(r => client.Refused.TryGetValue(r, out var refused)
+                ? FromReply(r, (int)refused.StatusCode, refused.Response, details)
+                : FromReply(r, (int)e.StatusCode, e.Message, details)).ToList();
+        }
+        catch (Exception e) when (IsConnectionFailure(e, ct))
+        {
+            await SmtpConnectionPool.CloseAsync(connection);
+            if (!progress.Started && client.Refused.Count == 0 && e is not TimeoutException)
+            {
+                return null;
+            }
+
+            // RFC 5321 §4.5.3.2 / issue: a reply lost after the end of DATA may mean delivered.
+            var outcome = progress.Complete ? Outcome.PossiblyDelivered : Outcome.Deferred;
+            details.Reply = progress.Complete ? $"reply to the end of DATA lost: {e.Message}" : $"connection failed: {e.Message}";
+            return All(recipients, outcome, details);
+        }
+    }
+
+    private static RecipientOutcome FromReply(string recipient, int code, string text, DeliveryDetails details)
+    {
+        var outcome = code switch
+        {
+            >= 200 and < 300 => Outcome.Delivered,
+            >= 500 => Outcome.Bounced,
+            _ => Outcome.Deferred,
+        };
+        var d = details.Clone();
+        d.SmtpCode = (uint)code;
+        d.Reply = text;
+        d.EnhancedCode = SmtpReply.EnhancedCode(text);
+        return new RecipientOutcome(recipient, outcome, d);
+    }
+
+    private static IEnumerable<RecipientOutcome> All(List<string> recipients, Outcome outcome, DeliveryDetails details) =>
+        recipients.Select(r => new RecipientOutcome(r, outcome, details.Clone())).ToList();
+
+    private static DeliveryDetails ConnectionFailure(MailHost host, IPAddress address, Exception e) => new()
+    {
+        RemoteMx = host.Host,
+        RemoteIp = address.ToString(),
+        SmtpCode = e is SmtpCommandException command ? (uint)command.StatusCode : 0,
+        Reply = $"cannot open an SMTP session with {host.Host} [{address}]: {e.Message}",
+    };
+
+    /// <summary>Failures of the connection rather than refusals by the server (those are SmtpCommandException).</summary>
+    private static bool IsConnectionFailure(Exception e, CancellationToken ct) =>
+        e is IOException or SocketException or SmtpProtocolException or TimeoutException or ServiceNotConnectedException
+            or SslHandshakeException
+        || (e is OperationCanceledException && !ct.IsCancellationRequested);
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Cannot connect to {Host} [{Address}]: {Reason}")]
+        public static partial void ConnectFailed(ILogger logger, string host, string address, string reason);
+    }
+}

@@ -1,0 +1,156 @@
+using System.Net;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Mesh.Admin.V1;
+using Mesh.Agent;
+using Mesh.AllInOne;
+using Mesh.Gateway.V1;
+using Mesh.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
+
+namespace Mesh.Tests.EndToEnd;
+
+public enum StoreKind
+{
+    Redis,
+    Garnet,
+}
+
+/// <summary>
+/// A whole Mesh on loopback: the all-in-one host on real Kestrel (h2c) over a real redis-server
+/// or embedded Garnet, plus helpers to create tenants through the admin API and to run agents.
+/// </summary>
+public sealed class MeshStack : IAsyncDisposable
+{
+    public const string AdminKey = "test-admin-key";
+    private readonly List<IHost> _agents = [];
+    private readonly RedisServer? _redis;
+    private readonly string _dataDir;
+    private readonly Dictionary<string, string?> _settings;
+    private WebApplication _app;
+
+    private MeshStack(WebApplication app, RedisServer? redis, string dataDir, Dictionary<string, string?> settings, int port)
+    {
+        _app = app;
+        _redis = redis;
+        _dataDir = dataDir;
+        _settings = settings;
+        Address = new Uri($"http://127.0.0.1:{port}");
+        Channel = GrpcChannel.ForAddress(Address);
+        Admin = new Admin.V1.Admin.AdminClient(Channel);
+    }
+
+    public Uri Address { get; }
+
+    public GrpcChannel Channel { get; }
+
+    public Admin.V1.Admin.AdminClient Admin { get; }
+
+    public static Metadata AdminHeaders { get; } = new() { { "authorization", "Bearer " + AdminKey } };
+
+    public static async Task<MeshStack> StartAsync(StoreKind store, IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        var redis = store == StoreKind.Redis ? await RedisServer.StartAsync() : null;
+        var dataDir = Path.Combine(Path.GetTempPath(), "mesh-test-" + Guid.NewGuid().ToString("N"));
+        var port = FreePort.Pick(IPAddress.Loopback);
+        var url = $"http://127.0.0.1:{port}";
+        var settings = new Dictionary<string, string?>
+        {
+            ["Kestrel:Endpoints:Grpc:Url"] = url,
+            ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
+            ["Mesh:Endpoints:Render"] = url,
+            ["Mesh:Endpoints:Sign"] = url,
+            ["Mesh:Endpoints:Schedule"] = url,
+            ["Mesh:Store:Redis"] = redis?.ConnectionString,
+            ["Mesh:Store:DataDir"] = dataDir,
+            ["Mesh:Gateway:AdminKey"] = AdminKey,
+            ["Mesh:Schedule:FirstRetry"] = "00:00:01",
+            ["Mesh:Schedule:MaxRetry"] = "00:00:02",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        var app = AllInOneHost.Build([], settings);
+        await app.StartAsync().DefaultTimeout();
+        return new MeshStack(app, redis, dataDir, settings, port);
+    }
+
+    /// <summary>Stops the provider host and starts it again on the same store and port.</summary>
+    public async Task RestartProviderAsync()
+    {
+        await _app.StopAsync().DefaultTimeout();
+        await _app.DisposeAsync();
+        _app = AllInOneHost.Build([], _settings);
+        await _app.StartAsync().DefaultTimeout();
+    }
+
+    /// <summary>Creates a tenant with a sending domain, an API key and an agent token, all through the admin API.</summary>
+    public async Task<TestTenant> CreateTenantAsync(string domain)
+    {
+        var tenant = await Admin.CreateTenantAsync(new CreateTenantRequest { Name = domain }, AdminHeaders);
+        var dkim = await Admin.AddDomainAsync(new AddDomainRequest { TenantId = tenant.TenantId, Domain = domain }, AdminHeaders);
+        var apiKey = await Admin.CreateApiKeyAsync(new CreateApiKeyRequest { TenantId = tenant.TenantId }, AdminHeaders);
+        var agentToken = await Admin.CreateAgentTokenAsync(new CreateAgentTokenRequest { TenantId = tenant.TenantId }, AdminHeaders);
+        return new TestTenant(tenant.TenantId, domain, dkim, apiKey.Secret, agentToken, new Mail.MailClient(Channel));
+    }
+
+    /// <summary>Starts an agent bound to <paramref name="source"/> that routes every listed domain to the receiver.</summary>
+    public async Task<IHost> StartAgentAsync(string token, IPAddress source, SmtpReceiver receiver, string agentId = "agent-1", params string[] domains)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Agent:DispatchUrl"] = Address.ToString(),
+            ["Agent:Token"] = token,
+            ["Agent:AgentId"] = agentId,
+            ["Agent:Credits"] = "8",
+            ["Agent:InitialBackoff"] = "00:00:00.200",
+            ["Agent:MaxBackoff"] = "00:00:01",
+            ["Agent:DrainGrace"] = "00:00:05",
+            ["Agent:Delivery:SourceAddress"] = source.ToString(),
+            ["Agent:Delivery:EhloName"] = "agent.test",
+            ["Agent:Delivery:AllowPrivateDestinations"] = "true",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var domain in domains.DefaultIfEmpty("example.net"))
+        {
+            settings[$"Agent:Delivery:StaticRoutes:{domain}"] = $"{receiver.EndPoint.Address}:{receiver.Port}";
+        }
+
+        var agent = AgentHost.Build([], settings);
+        await agent.StartAsync().DefaultTimeout();
+        _agents.Add(agent);
+        return agent;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var agent in _agents)
+        {
+            await agent.StopAsync().DefaultTimeout();
+            agent.Dispose();
+        }
+
+        Channel.Dispose();
+        await _app.StopAsync().DefaultTimeout();
+        await _app.DisposeAsync();
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+
+        if (Directory.Exists(_dataDir))
+        {
+            Directory.Delete(_dataDir, recursive: true);
+        }
+    }
+}
+
+/// <summary>A tenant made through the admin API, with a Mail client and its credentials.</summary>
+public sealed record TestTenant(string Id, string Domain, Domain Dkim, string ApiKey, Credential AgentToken, Mail.MailClient Mail)
+{
+    public Metadata Headers => new() { { "authorization", "Bearer " + ApiKey } };
+}
