@@ -118,10 +118,29 @@ public sealed partial class AgentLinkService(
                 }
 
                 await session.WaitAsync(ct);
+                if (!session.HasCredit)
+                {
+                    await ForgetEndedLeasesAsync(session);
+                }
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>
+    /// A job whose lease ended (no heartbeat) was requeued; it no longer counts against this
+    /// agent's credit, and its late result will be ignored.
+    /// </summary>
+    private async Task ForgetEndedLeasesAsync(AgentSession session)
+    {
+        foreach (var (id, attempt) in session.InFlight)
+        {
+            if (!await queue.IsLeasedAsync(session.Tenant, id, attempt))
+            {
+                session.InFlight.TryRemove(KeyValuePair.Create(id, attempt));
+            }
         }
     }
 
@@ -193,7 +212,8 @@ public sealed partial class AgentLinkService(
 
     private static void Release(AgentSession session, JobRef job)
     {
-        session.InFlight.TryRemove(job.DeliveryId, out _);
+        // Only this attempt: a late result of an ended lease must not free the slot of its successor.
+        session.InFlight.TryRemove(KeyValuePair.Create(job.DeliveryId, job.Attempt));
         session.Wake();
     }
 

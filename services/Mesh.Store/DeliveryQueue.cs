@@ -123,6 +123,13 @@ public sealed partial class DeliveryQueue(MeshStore store)
         return args.Count == 2 ? 0 : (long)await Db.ScriptEvaluateAsync(ExtendScript, [Keys.Leases(tenant)], [.. args]);
     }
 
+    /// <summary>True while (id, attempt) is still leased out, i.e. its lease has not ended and no result came.</summary>
+    public async Task<bool> IsLeasedAsync(string tenant, string id, uint attempt)
+    {
+        var f = await Db.HashGetAsync(Keys.Delivery(tenant, id), ["attempt", "state"]);
+        return f[1] == DeliveryStates.Dispatched && f[0] == attempt;
+    }
+
     /// <summary>Puts jobs whose lease ended back in the ready queue.</summary>
     public async Task<long> RequeueExpiredAsync(string tenant, DateTimeOffset now) =>
         (long)await Db.ScriptEvaluateAsync(RequeueScript, [Keys.Leases(tenant), Keys.Ready(tenant)],

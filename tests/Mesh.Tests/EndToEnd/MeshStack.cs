@@ -43,6 +43,9 @@ public sealed class MeshStack : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>The redis-server under this stack, when it runs on Redis.</summary>
+    public RedisServer? Redis => _redis;
+
     public GrpcChannel Channel { get; }
 
     public Admin.V1.Admin.AdminClient Admin { get; }
