@@ -27,6 +27,7 @@ public sealed partial class ScheduleWorker(
     // Another scheduler replica may change the schedule without us hearing it (pub/sub is
     // best-effort across reconnects), so no wait is longer than this.
     private static readonly TimeSpan MaxIdle = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan TransientRetry = TimeSpan.FromSeconds(2);
     private readonly SemaphoreSlim _wake = new(0);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -77,9 +78,17 @@ public sealed partial class ScheduleWorker(
                 Log.LeasesEnded(logger, tenant, requeued);
             }
 
+            if (ct.IsCancellationRequested)
+            {
+                break;
+            }
+
+            // Claimed work is finished even during shutdown (bounded by the claim timeout), so a
+            // stop leaves no claim behind to wait out.
             var ids = await queue.ClaimDueAsync(tenant, now, now + o.ClaimTimeout, o.BatchSize);
-            await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = o.Concurrency, CancellationToken = ct },
-                async (id, token) => await ProcessAsync(tenant, id, token));
+            using var deadline = new CancellationTokenSource(o.ClaimTimeout);
+            await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = o.Concurrency },
+                async (id, _) => await ProcessAsync(tenant, id, deadline.Token));
             if (ids.Length == o.BatchSize)
             {
                 wakeAt = now;
@@ -138,8 +147,9 @@ public sealed partial class ScheduleWorker(
         }
         catch (RpcException e)
         {
-            // Transient: the claim times out and the delivery is taken again.
+            // Transient (render or sign unavailable, or stopping): try again shortly.
             Log.PrepareFailed(logger, tenant, id, e.StatusCode, e.Status.Detail);
+            await queue.ReleaseClaimAsync(tenant, id, clock.GetUtcNow() + TransientRetry);
         }
     }
 
@@ -151,7 +161,7 @@ public sealed partial class ScheduleWorker(
         [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Tenant {Tenant}, delivery {Id}: cannot be prepared: {Reason}")]
         public static partial void CannotPrepare(ILogger logger, string tenant, string id, string reason);
 
-        [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Tenant {Tenant}, delivery {Id}: render/sign failed ({Status}: {Detail}); will retry after the claim times out")]
+        [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Tenant {Tenant}, delivery {Id}: render/sign failed ({Status}: {Detail}); will retry shortly")]
         public static partial void PrepareFailed(ILogger logger, string tenant, string id, StatusCode status, string detail);
     }
 }

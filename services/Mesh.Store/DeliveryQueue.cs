@@ -50,6 +50,10 @@ public sealed partial class DeliveryQueue(MeshStore store)
         return ((RedisResult[])result!).Select(r => (string)r!).ToArray();
     }
 
+    /// <summary>Gives a claimed delivery back to the schedule, due at <paramref name="due"/>.</summary>
+    public Task<bool> ReleaseClaimAsync(string tenant, string id, DateTimeOffset due) =>
+        Db.SortedSetAddAsync(Keys.Schedule(tenant), id, due.ToUnixTimeMilliseconds(), SortedSetWhen.Exists);
+
     /// <summary>The fields of a delivery hash, or null when it does not exist.</summary>
     public async Task<StoredDelivery?> GetAsync(string tenant, string id)
     {
