@@ -4,6 +4,7 @@ using Mesh.Agent.V1;
 using Mesh.Events.V1;
 using Mesh.Schedule.V1;
 using Mesh.Store;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -20,6 +21,7 @@ public sealed partial class AgentLinkService(
     Schedule.V1.Schedule.ScheduleClient schedule,
     IOptions<DispatchOptions> options,
     TimeProvider clock,
+    IHostApplicationLifetime lifetime,
     ILogger<AgentLinkService> logger) : AgentLink.AgentLinkBase
 {
     public override async Task Connect(IAsyncStreamReader<AgentMessage> requestStream, IServerStreamWriter<DispatchMessage> responseStream, ServerCallContext context)
@@ -40,15 +42,21 @@ public sealed partial class AgentLinkService(
         var session = new AgentSession(identity.Tenant, hello.AgentId);
         Log.AgentConnected(logger, identity.Tenant, hello.AgentId, string.Join(",", hello.SourceAddresses));
         await signals.RegisterAsync(session);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        // A stopping host ends the stream; the agent reconnects, to another replica if there is one.
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         try
         {
-            var reading = ReadLoopAsync(session, requestStream, linked.Token);
             var writing = WriteLoopAsync(session, responseStream, linked.Token);
-            await reading;
-            // The agent closed its side (after a drain): stop sending.
-            await linked.CancelAsync();
-            await writing;
+            try
+            {
+                await ReadLoopAsync(session, requestStream, linked.Token);
+            }
+            finally
+            {
+                // The agent closed its side (after a drain) or the link failed: stop sending.
+                await linked.CancelAsync();
+                await writing;
+            }
         }
         finally
         {

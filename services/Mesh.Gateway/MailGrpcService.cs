@@ -4,6 +4,7 @@ using Mesh.Events.V1;
 using Mesh.Gateway.V1;
 using Mesh.Schedule.V1;
 using Mesh.Store;
+using Microsoft.Extensions.Hosting;
 
 namespace Mesh.Gateway;
 
@@ -14,7 +15,8 @@ public sealed class MailGrpcService(
     DeliveryQueue queue,
     EventLog events,
     MeshStore store,
-    Schedule.V1.Schedule.ScheduleClient schedule) : Mail.MailBase
+    Schedule.V1.Schedule.ScheduleClient schedule,
+    IHostApplicationLifetime lifetime) : Mail.MailBase
 {
     private const int EventBatch = 256;
 
@@ -80,7 +82,9 @@ public sealed class MailGrpcService(
     public override async Task StreamEvents(StreamEventsRequest request, IServerStreamWriter<Event> responseStream, ServerCallContext context)
     {
         var tenant = await authenticator.TenantOfAsync(context);
-        var ct = context.CancellationToken;
+        // A stopping host ends its streams; clients resume from their cursor on another replica.
+        using var stream = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        var ct = stream.Token;
         using var signal = new SemaphoreSlim(0);
         // Subscribe before the first read, so that no event written in between is missed.
         var subscription = await store.Subscriber.SubscribeAsync(Keys.EventsChannel(tenant));

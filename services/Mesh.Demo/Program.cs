@@ -1,0 +1,129 @@
+using System.Net;
+using System.Net.Sockets;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Mesh.Admin.V1;
+using Mesh.Agent;
+using Mesh.AllInOne;
+using Mesh.Demo;
+using Mesh.Events.V1;
+using Mesh.Gateway.V1;
+using Microsoft.Extensions.Hosting;
+using MimeKit;
+
+// The demo: the all-in-one provider on the embedded store, one agent delivering from 127.0.0.2,
+// and a receiving SMTP server on 127.0.0.1. One templated message goes through the gRPC API.
+var timeout = TimeSpan.FromSeconds(60);
+var dataDir = Path.Combine(Path.GetTempPath(), "mesh-demo-" + Environment.ProcessId);
+var port = FreePort();
+var url = $"http://127.0.0.1:{port}";
+const string adminKey = "demo-admin-key";
+var quiet = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning", ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning" };
+
+var provider = AllInOneHost.Build([], new Dictionary<string, string?>(quiet)
+{
+    ["Kestrel:Endpoints:Grpc:Url"] = url,
+    ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
+    ["Mesh:Endpoints:Render"] = url,
+    ["Mesh:Endpoints:Sign"] = url,
+    ["Mesh:Endpoints:Schedule"] = url,
+    ["Mesh:Store:DataDir"] = dataDir,
+    ["Mesh:Gateway:AdminKey"] = adminKey,
+});
+await provider.StartAsync();
+Console.WriteLine($"provider (all-in-one, embedded Garnet store in {dataDir}) listening on {url}");
+
+var receiverEndpoint = new IPEndPoint(IPAddress.Loopback, FreePort());
+await using var receiver = new DemoReceiver(receiverEndpoint);
+Console.WriteLine($"receiving SMTP server on {receiverEndpoint}");
+
+using var channel = GrpcChannel.ForAddress(url);
+var admin = new Admin.AdminClient(channel);
+var adminHeaders = new Metadata { { "authorization", "Bearer " + adminKey } };
+var tenant = await admin.CreateTenantAsync(new CreateTenantRequest { Name = "Demo Ltd" }, adminHeaders);
+var domain = await admin.AddDomainAsync(new AddDomainRequest { TenantId = tenant.TenantId, Domain = "demo.example" }, adminHeaders);
+var apiKey = await admin.CreateApiKeyAsync(new CreateApiKeyRequest { TenantId = tenant.TenantId }, adminHeaders);
+var agentToken = await admin.CreateAgentTokenAsync(new CreateAgentTokenRequest { TenantId = tenant.TenantId }, adminHeaders);
+Console.WriteLine($"tenant {tenant.TenantId}; publish TXT {domain.DkimRecordName}");
+
+using var agent = AgentHost.Build([], new Dictionary<string, string?>(quiet)
+{
+    ["Agent:DispatchUrl"] = url,
+    ["Agent:Token"] = agentToken.Secret,
+    ["Agent:AgentId"] = "demo-agent",
+    ["Agent:Delivery:SourceAddress"] = "127.0.0.2",
+    ["Agent:Delivery:EhloName"] = "agent.demo.example",
+    ["Agent:Delivery:AllowPrivateDestinations"] = "true",
+    ["Agent:Delivery:StaticRoutes:example.net"] = receiverEndpoint.ToString(),
+});
+await agent.StartAsync();
+Console.WriteLine("agent connected from 127.0.0.2");
+
+var mail = new Mail.MailClient(channel);
+var headers = new Metadata { { "authorization", "Bearer " + apiKey.Secret } };
+var events = mail.StreamEvents(new StreamEventsRequest(), headers);
+var sent = await mail.SendAsync(new SendRequest
+{
+    From = new Address { Email = "hello@demo.example", Name = "Demo Ltd" },
+    To = { new Recipient { Address = new Address { Email = "ana@example.net", Name = "Ana" }, Variables = new Struct { Fields = { ["name"] = Value.ForString("Ana") } } } },
+    Content = new Content
+    {
+        Subject = "Welcome aboard, {{name}}",
+        Html = "<h1>Hello {{name}}!</h1><p>Your order <b>{{order}}</b> ships today.</p>",
+    },
+    Variables = new Struct { Fields = { ["order"] = Value.ForString("#1042") } },
+}, headers);
+var id = sent.Deliveries[0].MessageId;
+Console.WriteLine($"Send answered OK: message {id}");
+
+var (remote, data) = await receiver.NextAsync(timeout);
+Event? delivered = null;
+using (var wait = new CancellationTokenSource(timeout))
+{
+    await foreach (var evt in events.ResponseStream.ReadAllAsync(wait.Token))
+    {
+        Console.WriteLine($"event #{evt.Cursor}: {evt.Type} attempt {evt.Attempt} {evt.Details?.Reply}");
+        if (evt.MessageId == id && evt.Type is EventType.Delivered or EventType.Bounced or EventType.Deferred)
+        {
+            delivered = evt;
+            break;
+        }
+    }
+}
+
+var message = MimeMessage.Load(new MemoryStream(data));
+var verified = new MimeKit.Cryptography.DkimVerifier(new PublishedKey(domain.DkimRecordValue))
+    .Verify(message, message.Headers[message.Headers.IndexOf(HeaderId.DkimSignature)]);
+
+Console.WriteLine();
+Console.WriteLine("===== message as received =====");
+Console.WriteLine(System.Text.Encoding.UTF8.GetString(data).TrimEnd());
+Console.WriteLine("===============================");
+Console.WriteLine($"arrived from source address: {remote.Address}");
+Console.WriteLine($"DKIM (d={domain.Name}, s={domain.DkimSelector}) verification: {(verified ? "pass" : "FAIL")}");
+Console.WriteLine($"delivered event: {delivered?.Type}, reply \"{delivered?.Details?.SmtpCode} {delivered?.Details?.Reply}\"");
+
+events.Dispose();
+await agent.StopAsync();
+await provider.StopAsync();
+await provider.DisposeAsync();
+Directory.Delete(dataDir, recursive: true);
+return verified && remote.Address.Equals(IPAddress.Parse("127.0.0.2")) && delivered?.Type == EventType.Delivered ? 0 : 1;
+
+static int FreePort()
+{
+    using var listener = new TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    return ((IPEndPoint)listener.LocalEndpoint).Port;
+}
+
+/// <summary>Answers DKIM key lookups with the TXT record the admin API told us to publish.</summary>
+internal sealed class PublishedKey(string txt) : MimeKit.Cryptography.DkimPublicKeyLocatorBase
+{
+    public override Org.BouncyCastle.Crypto.AsymmetricKeyParameter LocatePublicKey(string methods, string domain, string selector, CancellationToken cancellationToken = default) =>
+        GetPublicKey(txt);
+
+    public override Task<Org.BouncyCastle.Crypto.AsymmetricKeyParameter> LocatePublicKeyAsync(string methods, string domain, string selector, CancellationToken cancellationToken = default) =>
+        Task.FromResult(GetPublicKey(txt));
+}
