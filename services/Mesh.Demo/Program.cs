@@ -6,7 +6,7 @@ using Grpc.Net.Client;
 using Mesh.Admin.V1;
 using Mesh.Agent;
 using Mesh.AllInOne;
-using Mesh.Demo;
+using Mesh.Loopback;
 using Mesh.Events.V1;
 using Mesh.Gateway.V1;
 using Microsoft.Extensions.Hosting;
@@ -35,7 +35,7 @@ await provider.StartAsync();
 Console.WriteLine($"provider (all-in-one, embedded Garnet store in {dataDir}) listening on {url}");
 
 var receiverEndpoint = new IPEndPoint(IPAddress.Loopback, FreePort());
-await using var receiver = new DemoReceiver(receiverEndpoint);
+await using var receiver = new LoopbackReceiver(receiverEndpoint);
 Console.WriteLine($"receiving SMTP server on {receiverEndpoint}");
 
 using var channel = GrpcChannel.ForAddress(url);

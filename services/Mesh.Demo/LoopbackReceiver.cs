@@ -7,16 +7,16 @@ using SmtpServer.Net;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
 
-namespace Mesh.Demo;
+namespace Mesh.Loopback;
 
-/// <summary>A plain receiving SMTP server (the SmtpServer package) that hands each message to the demo.</summary>
-internal sealed class DemoReceiver : MessageStore, IAsyncDisposable
+/// <summary>A plain receiving SMTP server (the SmtpServer package) that hands each message to the caller.</summary>
+internal sealed class LoopbackReceiver : MessageStore, IAsyncDisposable
 {
     private readonly Channel<(IPEndPoint Remote, byte[] Data)> _received = Channel.CreateUnbounded<(IPEndPoint, byte[])>();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _running;
 
-    public DemoReceiver(IPEndPoint endpoint)
+    public LoopbackReceiver(IPEndPoint endpoint)
     {
         var options = new SmtpServerOptionsBuilder().ServerName("receiver.demo").Endpoint(b => b.Endpoint(endpoint)).Build();
         var services = new SmtpServer.ComponentModel.ServiceProvider();
@@ -28,7 +28,7 @@ internal sealed class DemoReceiver : MessageStore, IAsyncDisposable
     {
         var remote = (IPEndPoint)context.Properties[EndpointListener.RemoteEndPointKey];
         _received.Writer.TryWrite((remote, buffer.ToArray()));
-        return Task.FromResult(new SmtpResponse(SmtpReplyCode.Ok, "2.0.0 Ok: received by the demo receiver"));
+        return Task.FromResult(new SmtpResponse(SmtpReplyCode.Ok, "2.0.0 Ok: received"));
     }
 
     public async Task<(IPEndPoint Remote, byte[] Data)> NextAsync(TimeSpan timeout)

@@ -1,0 +1,138 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Mesh.Admin.V1;
+using Mesh.Agent;
+using Mesh.AllInOne;
+using Mesh.Events.V1;
+using Mesh.Gateway.V1;
+using Mesh.Loopback;
+using Microsoft.Extensions.Hosting;
+
+namespace Mesh.Bench;
+
+/// <summary>
+/// N messages through the all-in-one provider and one agent to a loopback sink: throughput, and
+/// latency from Send to the delivered event on StreamEvents.
+/// </summary>
+internal static class PipelineBench
+{
+    public static async Task RunAsync(int messages, int concurrency, string? redis)
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), "mesh-bench-" + Environment.ProcessId);
+        var url = $"http://127.0.0.1:{Stats.FreePort()}";
+        var quiet = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" };
+        var provider = AllInOneHost.Build([], new Dictionary<string, string?>(quiet)
+        {
+            ["Kestrel:Endpoints:Grpc:Url"] = url,
+            ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
+            ["Mesh:Endpoints:Render"] = url,
+            ["Mesh:Endpoints:Sign"] = url,
+            ["Mesh:Endpoints:Schedule"] = url,
+            ["Mesh:Store:DataDir"] = dataDir,
+            ["Mesh:Store:Redis"] = redis,
+            ["Mesh:Gateway:AdminKey"] = "bench",
+        });
+        await provider.StartAsync();
+        var sinkEndpoint = new IPEndPoint(IPAddress.Loopback, Stats.FreePort());
+        await using var sink = new LoopbackReceiver(sinkEndpoint);
+        var received = 0;
+        var drain = Task.Run(async () =>
+        {
+            while (true)
+            {
+                await sink.NextAsync(Timeout.InfiniteTimeSpan);
+                Interlocked.Increment(ref received);
+            }
+        });
+
+        using var channel = GrpcChannel.ForAddress(url);
+        var admin = new Admin.AdminClient(channel);
+        var adminHeaders = new Metadata { { "authorization", "Bearer bench" } };
+        var tenant = await admin.CreateTenantAsync(new CreateTenantRequest { Name = "bench" }, adminHeaders);
+        await admin.AddDomainAsync(new AddDomainRequest { TenantId = tenant.TenantId, Domain = "bench.example" }, adminHeaders);
+        var key = await admin.CreateApiKeyAsync(new CreateApiKeyRequest { TenantId = tenant.TenantId }, adminHeaders);
+        var token = await admin.CreateAgentTokenAsync(new CreateAgentTokenRequest { TenantId = tenant.TenantId }, adminHeaders);
+        using var agent = AgentHost.Build([], new Dictionary<string, string?>(quiet)
+        {
+            ["Agent:DispatchUrl"] = url,
+            ["Agent:Token"] = token.Secret,
+            ["Agent:Credits"] = "64",
+            ["Agent:Delivery:SourceAddress"] = "127.0.0.2",
+            ["Agent:Delivery:AllowPrivateDestinations"] = "true",
+            ["Agent:Delivery:StaticRoutes:example.net"] = sinkEndpoint.ToString(),
+        });
+        await agent.StartAsync();
+
+        var mail = new Mail.MailClient(channel);
+        var headers = new Metadata { { "authorization", "Bearer " + key.Secret } };
+        var sentAt = new ConcurrentDictionary<string, long>();
+        var latencies = new ConcurrentBag<double>();
+        var done = new TaskCompletionSource();
+        using var events = mail.StreamEvents(new StreamEventsRequest(), headers);
+        var watching = Task.Run(async () =>
+        {
+            await foreach (var evt in events.ResponseStream.ReadAllAsync())
+            {
+                if (evt.Type is EventType.Delivered or EventType.Bounced or EventType.Deferred)
+                {
+                    var now = Stopwatch.GetTimestamp();
+                    while (!sentAt.ContainsKey(evt.MessageId))
+                    {
+                        await Task.Yield();
+                    }
+
+                    latencies.Add(Stopwatch.GetElapsedTime(sentAt[evt.MessageId], now).TotalMilliseconds);
+                    if (latencies.Count == messages)
+                    {
+                        done.TrySetResult();
+                    }
+                }
+            }
+        });
+
+        var request = new SendRequest
+        {
+            From = new Address { Email = "news@bench.example", Name = "Bench" },
+            Content = new Content
+            {
+                Subject = "Hello {{name}}, your weekly digest",
+                Html = "<html><body><h1>Hi {{name}}</h1>" + string.Concat(Enumerable.Repeat("<p>{{para}} Lorem ipsum dolor sit amet, consectetur adipiscing elit.</p>", 40)) + "</body></html>",
+            },
+            Variables = new Google.Protobuf.WellKnownTypes.Struct { Fields = { ["para"] = Google.Protobuf.WellKnownTypes.Value.ForString("News:") } },
+        };
+        var watch = Stopwatch.StartNew();
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            while (Interlocked.Increment(ref next) < messages)
+            {
+                var one = request.Clone();
+                one.To.Add(new Recipient
+                {
+                    Address = new Address { Email = $"user{next}@example.net" },
+                    Variables = new Google.Protobuf.WellKnownTypes.Struct { Fields = { ["name"] = Google.Protobuf.WellKnownTypes.Value.ForString($"user{next}") } },
+                });
+                var start = Stopwatch.GetTimestamp();
+                var reply = await mail.SendAsync(one, headers);
+                sentAt[reply.Deliveries[0].MessageId] = start;
+            }
+        }));
+        var sendSeconds = watch.Elapsed.TotalSeconds;
+        await done.Task.WaitAsync(TimeSpan.FromMinutes(5));
+        var total = watch.Elapsed.TotalSeconds;
+        var sorted = latencies.Order().ToList();
+        Console.WriteLine($"pipeline  store={(redis is null ? "embedded Garnet" : "redis " + redis)} messages={messages} senders={concurrency} agent credits=64");
+        Console.WriteLine($"pipeline  Send accepted:        {messages / sendSeconds,8:F0} msg/s");
+        Console.WriteLine($"pipeline  delivered end to end: {messages / total,8:F0} msg/s  ({received} received by the sink)");
+        Console.WriteLine($"pipeline  Send -> delivered event latency: p50 {Stats.Percentile(sorted, 50):F1} ms, p99 {Stats.Percentile(sorted, 99):F1} ms");
+
+        events.Dispose();
+        await agent.StopAsync();
+        await provider.StopAsync();
+        await provider.DisposeAsync();
+        Directory.Delete(dataDir, recursive: true);
+    }
+}
