@@ -115,22 +115,23 @@ internal static class PipelineBench
 
         async Task SendAllAsync(int count)
         {
-        var next = -1;
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
-        {
-            while (Interlocked.Increment(ref next) < count)
+            var next = -1;
+            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
             {
-                var one = request.Clone();
-                one.To.Add(new Recipient
+                int n;
+                while ((n = Interlocked.Increment(ref next)) < count)
                 {
-                    Address = new Address { Email = $"user{next}@example.net" },
-                    Variables = new Google.Protobuf.WellKnownTypes.Struct { Fields = { ["name"] = Google.Protobuf.WellKnownTypes.Value.ForString($"user{next}") } },
-                });
-                var start = Stopwatch.GetTimestamp();
-                var reply = await mail.SendAsync(one, headers);
-                sentAt[reply.Deliveries[0].MessageId] = start;
-            }
-        }));
+                    var one = request.Clone();
+                    one.To.Add(new Recipient
+                    {
+                        Address = new Address { Email = $"user{n}@example.net" },
+                        Variables = new Google.Protobuf.WellKnownTypes.Struct { Fields = { ["name"] = Google.Protobuf.WellKnownTypes.Value.ForString($"user{n}") } },
+                    });
+                    var start = Stopwatch.GetTimestamp();
+                    var reply = await mail.SendAsync(one, headers);
+                    sentAt[reply.Deliveries[0].MessageId] = start;
+                }
+            }));
         }
 
         var sorted = latencies.Order().ToList();
