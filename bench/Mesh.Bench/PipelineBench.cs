@@ -44,7 +44,9 @@ internal static class PipelineBench
         var admin = new Admin.V1.Admin.AdminClient(channel);
         var adminHeaders = new Metadata { { "authorization", "Bearer bench" } };
         var tenant = await admin.CreateTenantAsync(new CreateTenantRequest { Name = "bench" }, adminHeaders);
-        await admin.AddDomainAsync(new AddDomainRequest { TenantId = tenant.TenantId, Domain = "bench.example" }, adminHeaders);
+        // A fresh domain per run: a reused Redis still holds the domains of earlier runs.
+        var domain = $"bench{Environment.ProcessId}.example";
+        await admin.AddDomainAsync(new AddDomainRequest { TenantId = tenant.TenantId, Domain = domain }, adminHeaders);
         var key = await admin.CreateApiKeyAsync(new CreateApiKeyRequest { TenantId = tenant.TenantId }, adminHeaders);
         var token = await admin.CreateAgentTokenAsync(new CreateAgentTokenRequest { TenantId = tenant.TenantId }, adminHeaders);
         using var agent = AgentHost.Build([], new Dictionary<string, string?>(quiet)
@@ -90,7 +92,7 @@ internal static class PipelineBench
 
         var request = new SendRequest
         {
-            From = new Address { Email = "news@bench.example", Name = "Bench" },
+            From = new Address { Email = "news@" + domain, Name = "Bench" },
             Content = new Content
             {
                 Subject = "Hello {{name}}, your weekly digest",
