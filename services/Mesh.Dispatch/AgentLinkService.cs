@@ -18,6 +18,8 @@ public sealed partial class AgentLinkService(
     AgentAuthenticator authenticator,
     DeliveryQueue queue,
     TenantSignals signals,
+    AgentPresence presence,
+    DispatchMetrics metrics,
     Schedule.V1.Schedule.ScheduleClient schedule,
     IOptions<DispatchOptions> options,
     TimeProvider clock,
@@ -42,6 +44,13 @@ public sealed partial class AgentLinkService(
         var session = new AgentSession(identity.Tenant, hello.AgentId);
         Log.AgentConnected(logger, identity.Tenant, hello.AgentId, string.Join(",", hello.SourceAddresses));
         await signals.RegisterAsync(session);
+        await presence.ConnectedAsync(identity.Tenant, new Dispatch.V1.AgentInfo
+        {
+            AgentId = hello.AgentId,
+            SourceAddresses = { hello.SourceAddresses },
+            ProtocolVersion = hello.ProtocolVersion,
+        });
+        metrics.AgentConnected();
         // A stopping host ends the stream; the agent reconnects, to another replica if there is one.
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         try
@@ -61,6 +70,8 @@ public sealed partial class AgentLinkService(
         finally
         {
             signals.Unregister(session);
+            metrics.AgentDisconnected();
+            await presence.DisconnectedAsync(identity.Tenant, hello.AgentId);
             // Jobs still held stay leased: the agent may still be delivering them. Their leases
             // end and requeue them unless a reconnected agent reports them first.
             Log.AgentDisconnected(logger, identity.Tenant, hello.AgentId, session.InFlight.Count);
@@ -110,6 +121,7 @@ public sealed partial class AgentLinkService(
                     if (lease is not null)
                     {
                         session.InFlight[lease.Id] = lease.Attempt;
+                        metrics.Dispatched();
                         await responseStream.WriteAsync(new DispatchMessage
                         {
                             Job = new Job
@@ -167,6 +179,7 @@ public sealed partial class AgentLinkService(
                     case AgentMessage.KindOneofCase.Heartbeat:
                         var held = message.Heartbeat.InFlight.Select(r => (r.DeliveryId, r.Attempt));
                         await queue.ExtendAsync(session.Tenant, held, clock.GetUtcNow() + options.Value.LeaseDuration);
+                        await presence.SeenAsync(session.Tenant, session.AgentId);
                         break;
                     case AgentMessage.KindOneofCase.Result:
                         await ReportAsync(session, message.Result, ct);

@@ -39,5 +39,6 @@ public sealed class AgentSession(string tenant, string agentId)
         }
     }
 
-    public Task WaitAsync(CancellationToken ct) => _signal.WaitAsync(ct);
+    // pub/sub is best-effort across store reconnects, so a session also looks again after a while.
+    public Task WaitAsync(CancellationToken ct) => _signal.WaitAsync(TimeSpan.FromSeconds(5), ct);
 }

@@ -20,12 +20,15 @@ public static class DispatchExtensions
             ?? throw new InvalidOperationException($"Configuration {MeshEndpoints.Section}:Schedule is required"));
         services.AddSingleton<AgentAuthenticator>();
         services.AddSingleton<TenantSignals>();
+        services.AddSingleton<AgentPresence>();
+        services.AddSingleton<DispatchMetrics>();
         return services;
     }
 
     public static IEndpointRouteBuilder MapDispatch(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGrpcService<AgentLinkService>();
+        endpoints.MapGrpcService<DispatchGrpcService>();
         return endpoints;
     }
 }

@@ -16,6 +16,7 @@ public static class ScheduleExtensions
         services.AddOptions<MeshEndpoints>().BindConfiguration(MeshEndpoints.Section);
         services.AddGrpcClient<Render.V1.Render.RenderClient>((sp, o) => o.Address = Endpoint(sp, e => e.Render, "Render"));
         services.AddGrpcClient<Sign.V1.Sign.SignClient>((sp, o) => o.Address = Endpoint(sp, e => e.Sign, "Sign"));
+        services.AddSingleton<ScheduleMetrics>();
         services.AddHostedService<ScheduleWorker>();
         return services;
     }

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 
 namespace Mesh.Schedule;
 
-public sealed class ScheduleGrpcService(DeliveryQueue queue, IOptions<ScheduleOptions> options, TimeProvider clock) : V1.Schedule.ScheduleBase
+public sealed class ScheduleGrpcService(DeliveryQueue queue, ScheduleMetrics metrics, IOptions<ScheduleOptions> options, TimeProvider clock) : V1.Schedule.ScheduleBase
 {
     public override async Task<EnqueueResponse> Enqueue(EnqueueRequest request, ServerCallContext context)
     {
@@ -42,7 +42,8 @@ public sealed class ScheduleGrpcService(DeliveryQueue queue, IOptions<ScheduleOp
     {
         var delivery = await queue.GetAsync(request.TenantId, request.DeliveryId)
             ?? throw new RpcException(new Status(StatusCode.NotFound, "unknown delivery"));
-        var recipient = Delivery.Parser.ParseFrom(delivery.Record).To.Email;
+        var record = Delivery.Parser.ParseFrom(delivery.Record);
+        var recipient = record.To.Email;
         var now = clock.GetUtcNow();
         var o = options.Value;
         DateTimeOffset? due = null;
@@ -73,6 +74,11 @@ public sealed class ScheduleGrpcService(DeliveryQueue queue, IOptions<ScheduleOp
         }
 
         var applied = await queue.ReportAsync(request.TenantId, request.DeliveryId, request.Attempt, state, evt, due, now, o.Retention);
+        if (applied)
+        {
+            metrics.Recorded(evt.Type == EventType.Deferred ? "deferred" : state, record.CreatedAt?.ToDateTimeOffset(), now, final: due is null);
+        }
+
         return new ReportResultResponse { Applied = applied };
     }
 

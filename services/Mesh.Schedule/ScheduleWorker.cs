@@ -7,6 +7,7 @@ using Mesh.Store;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace Mesh.Schedule;
 
@@ -28,6 +29,7 @@ public sealed partial class ScheduleWorker(
     // best-effort across reconnects), so no wait is longer than this.
     private static readonly TimeSpan MaxIdle = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan TransientRetry = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan StoreRetry = TimeSpan.FromMilliseconds(500);
     private readonly SemaphoreSlim _wake = new(0);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -38,7 +40,19 @@ public sealed partial class ScheduleWorker(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var wakeAt = await PassAsync(stoppingToken);
+                DateTimeOffset wakeAt;
+                try
+                {
+                    wakeAt = await PassAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException)
+                {
+                    // The store is down or restarting: nothing was lost (claims time out), so wait
+                    // and go on; StackExchange.Redis reconnects on its own.
+                    Log.StoreUnavailable(logger, e.Message);
+                    wakeAt = clock.GetUtcNow() + StoreRetry;
+                }
+
                 var delay = wakeAt - clock.GetUtcNow();
                 if (delay > TimeSpan.Zero)
                 {
@@ -160,6 +174,9 @@ public sealed partial class ScheduleWorker(
 
         [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Tenant {Tenant}, delivery {Id}: cannot be prepared: {Reason}")]
         public static partial void CannotPrepare(ILogger logger, string tenant, string id, string reason);
+
+        [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Store unavailable ({Reason}); the scheduler retries shortly")]
+        public static partial void StoreUnavailable(ILogger logger, string reason);
 
         [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Tenant {Tenant}, delivery {Id}: render/sign failed ({Status}: {Detail}); will retry shortly")]
         public static partial void PrepareFailed(ILogger logger, string tenant, string id, StatusCode status, string detail);

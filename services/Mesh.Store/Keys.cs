@@ -41,6 +41,8 @@ public static class Keys
 
     public static RedisKey EventSequence(string tenant) => Prefix(tenant) + "evseq";
 
+    public static RedisKey Agents(string tenant) => Prefix(tenant) + "agents";
+
     public static RedisKey DkimKey(string tenant, string domain) => Prefix(tenant) + "dkim:" + domain;
 
     public static RedisChannel EventsChannel(string tenant) => RedisChannel.Literal(EventLog.EventsChannelName(tenant));

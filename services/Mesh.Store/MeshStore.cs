@@ -27,6 +27,8 @@ public sealed class MeshStore : IAsyncDisposable
 
         var config = ConfigurationOptions.Parse(connection);
         config.AbortOnConnectFail = false;
+        // Come back quickly after a store restart; commands issued meanwhile wait in the backlog.
+        config.ReconnectRetryPolicy = new LinearRetry(250);
         Connection = ConnectionMultiplexer.Connect(config);
         Database = Connection.GetDatabase();
     }

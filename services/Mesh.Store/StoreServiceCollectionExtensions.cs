@@ -13,6 +13,13 @@ public static class StoreServiceCollectionExtensions
         services.TryAddSingleton<DeliveryQueue>();
         services.TryAddSingleton<EventLog>();
         services.TryAddSingleton(TimeProvider.System);
+        services.Configure<Grpc.AspNetCore.Server.GrpcServiceOptions>(o =>
+        {
+            if (!o.Interceptors.Any(i => i.Type == typeof(StoreUnavailableInterceptor)))
+            {
+                o.Interceptors.Add<StoreUnavailableInterceptor>();
+            }
+        });
         return services;
     }
 }

@@ -46,6 +46,14 @@ public sealed class DeliveredFromAgentSource
 
         var message = await tenant.Mail.GetMessageAsync(new GetMessageRequest { MessageId = id }, tenant.Headers).ResponseAsync.DefaultTimeout();
         Assert.Equal(MessageState.Delivered, message.State);
+
+        // Dispatch's internal service knows the agent and the address it delivers from.
+        var agents = await new Mesh.Dispatch.V1.Dispatch.DispatchClient(stack.Channel)
+            .ListAgentsAsync(new Mesh.Dispatch.V1.ListAgentsRequest { TenantId = tenant.Id }).ResponseAsync.DefaultTimeout();
+        var agent = Assert.Single(agents.Agents);
+        Assert.Equal("agent-1", agent.AgentId);
+        Assert.Equal(["127.0.0.2"], agent.SourceAddresses);
+        Assert.True(agent.Connected);
     }
 
     [Fact]

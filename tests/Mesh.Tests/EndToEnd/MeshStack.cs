@@ -1,6 +1,7 @@
 using System.Net;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Grpc.Net.Client.Configuration;
 using Mesh.Admin.V1;
 using Mesh.Agent;
 using Mesh.AllInOne;
@@ -37,7 +38,28 @@ public sealed class MeshStack : IAsyncDisposable
         _dataDir = dataDir;
         _settings = settings;
         Address = new Uri($"http://127.0.0.1:{port}");
-        Channel = GrpcChannel.ForAddress(Address);
+        // As an integrator should: retry UNAVAILABLE (a store or host restart) with backoff.
+        Channel = GrpcChannel.ForAddress(Address, new GrpcChannelOptions
+        {
+            ServiceConfig = new ServiceConfig
+            {
+                MethodConfigs =
+                {
+                    new MethodConfig
+                    {
+                        Names = { MethodName.Default },
+                        RetryPolicy = new RetryPolicy
+                        {
+                            MaxAttempts = 5,
+                            InitialBackoff = TimeSpan.FromMilliseconds(200),
+                            MaxBackoff = TimeSpan.FromSeconds(2),
+                            BackoffMultiplier = 2,
+                            RetryableStatusCodes = { StatusCode.Unavailable },
+                        },
+                    },
+                },
+            },
+        });
         Admin = new Admin.V1.Admin.AdminClient(Channel);
     }
 

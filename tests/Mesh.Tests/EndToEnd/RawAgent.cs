@@ -14,8 +14,16 @@ public sealed class RawAgent : IAsyncDisposable
     {
         var client = new AgentLink.AgentLinkClient(stack.Channel);
         var call = client.Connect(new Metadata { { "authorization", "Bearer " + token } });
-        await call.RequestStream.WriteAsync(new AgentMessage { Hello = new Hello { ProtocolVersion = protocolVersion, AgentId = agentId } });
-        await call.RequestStream.WriteAsync(new AgentMessage { Credit = new Credit { MaxInFlight = credits } });
+        try
+        {
+            await call.RequestStream.WriteAsync(new AgentMessage { Hello = new Hello { ProtocolVersion = protocolVersion, AgentId = agentId } });
+            await call.RequestStream.WriteAsync(new AgentMessage { Credit = new Credit { MaxInFlight = credits } });
+        }
+        catch (RpcException)
+        {
+            // Dispatch already refused the stream; ReadAsync surfaces the same status.
+        }
+
         return new RawAgent(call);
     }
 
