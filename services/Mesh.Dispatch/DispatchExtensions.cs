@@ -15,9 +15,7 @@ public static class DispatchExtensions
             .Validate(o => o.LeaseDuration > o.HeartbeatInterval && o.HeartbeatInterval > TimeSpan.Zero,
                 "Mesh:Dispatch:LeaseDuration must be longer than a positive HeartbeatInterval");
         services.AddOptions<MeshEndpoints>().BindConfiguration(MeshEndpoints.Section);
-        services.AddGrpcClient<Schedule.V1.Schedule.ScheduleClient>((sp, o) => o.Address =
-            sp.GetRequiredService<IOptions<MeshEndpoints>>().Value.Schedule
-            ?? throw new InvalidOperationException($"Configuration {MeshEndpoints.Section}:Schedule is required"));
+        services.AddGrpcClient<Schedule.V1.Schedule.ScheduleClient>((sp, o) => o.Address = MeshEndpoints.Require(sp, e => e.Schedule, "Schedule"));
         services.AddSingleton<AgentAuthenticator>();
         services.AddSingleton<TenantSignals>();
         services.AddSingleton<AgentPresence>();

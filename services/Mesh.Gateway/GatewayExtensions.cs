@@ -14,8 +14,8 @@ public static class GatewayExtensions
         services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateOnStart()
             .Validate(o => o.MaxRecipients > 0 && o.MaxContentBytes > 0, "Mesh:Gateway:MaxRecipients and MaxContentBytes must be positive");
         services.AddOptions<MeshEndpoints>().BindConfiguration(MeshEndpoints.Section);
-        services.AddGrpcClient<Schedule.V1.Schedule.ScheduleClient>((sp, o) => o.Address = Endpoint(sp, e => e.Schedule, "Schedule"));
-        services.AddGrpcClient<Sign.V1.Sign.SignClient>((sp, o) => o.Address = Endpoint(sp, e => e.Sign, "Sign"));
+        services.AddGrpcClient<Schedule.V1.Schedule.ScheduleClient>((sp, o) => o.Address = MeshEndpoints.Require(sp, e => e.Schedule, "Schedule"));
+        services.AddGrpcClient<Sign.V1.Sign.SignClient>((sp, o) => o.Address = MeshEndpoints.Require(sp, e => e.Sign, "Sign"));
         services.AddSingleton<ApiKeyAuthenticator>();
         services.AddSingleton<SendValidator>();
         return services;
@@ -27,8 +27,4 @@ public static class GatewayExtensions
         endpoints.MapGrpcService<AdminGrpcService>();
         return endpoints;
     }
-
-    private static Uri Endpoint(IServiceProvider sp, Func<MeshEndpoints, Uri?> pick, string name) =>
-        pick(sp.GetRequiredService<IOptions<MeshEndpoints>>().Value)
-        ?? throw new InvalidOperationException($"Configuration {MeshEndpoints.Section}:{name} is required");
 }

@@ -14,8 +14,8 @@ public static class ScheduleExtensions
         services.AddOptions<ScheduleOptions>().BindConfiguration(ScheduleOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ScheduleOptions>, ScheduleOptionsValidator>();
         services.AddOptions<MeshEndpoints>().BindConfiguration(MeshEndpoints.Section);
-        services.AddGrpcClient<Render.V1.Render.RenderClient>((sp, o) => o.Address = Endpoint(sp, e => e.Render, "Render"));
-        services.AddGrpcClient<Sign.V1.Sign.SignClient>((sp, o) => o.Address = Endpoint(sp, e => e.Sign, "Sign"));
+        services.AddGrpcClient<Render.V1.Render.RenderClient>((sp, o) => o.Address = MeshEndpoints.Require(sp, e => e.Render, "Render"));
+        services.AddGrpcClient<Sign.V1.Sign.SignClient>((sp, o) => o.Address = MeshEndpoints.Require(sp, e => e.Sign, "Sign"));
         services.AddSingleton<ScheduleMetrics>();
         services.AddHostedService<ScheduleWorker>();
         return services;
@@ -26,10 +26,6 @@ public static class ScheduleExtensions
         endpoints.MapGrpcService<ScheduleGrpcService>();
         return endpoints;
     }
-
-    private static Uri Endpoint(IServiceProvider sp, Func<MeshEndpoints, Uri?> pick, string name) =>
-        pick(sp.GetRequiredService<IOptions<MeshEndpoints>>().Value)
-        ?? throw new InvalidOperationException($"Configuration {MeshEndpoints.Section}:{name} is required");
 
     private sealed class ScheduleOptionsValidator : IValidateOptions<ScheduleOptions>
     {
