@@ -28,6 +28,7 @@ public sealed class EmbeddedGarnet : IDisposable
             "--checkpointdir", Path.GetFullPath(dataDir),
             // libaio is absent on these machines; RandomAccess is the portable device.
             "--device-type", "RandomAccess",
+            "-q", // no banner
             "--logger-level", "Warning",
         ];
         _server = new GarnetServer(args);
