@@ -16,6 +16,8 @@ public static class GatewayExtensions
         services.AddOptions<MeshEndpoints>().BindConfiguration(MeshEndpoints.Section);
         services.AddGrpcClient<Schedule.V1.Schedule.ScheduleClient>((sp, o) => o.Address = MeshEndpoints.Require(sp, e => e.Schedule, "Schedule"));
         services.AddGrpcClient<Sign.V1.Sign.SignClient>((sp, o) => o.Address = MeshEndpoints.Require(sp, e => e.Sign, "Sign"));
+        services.AddGrpcClient<Render.V1.Render.RenderClient>((sp, o) => o.Address = MeshEndpoints.Require(sp, e => e.Render, "Render"));
+        services.AddSingleton<TemplateStore>();
         services.AddSingleton<ApiKeyAuthenticator>();
         services.AddSingleton<SendValidator>();
         return services;
@@ -25,6 +27,7 @@ public static class GatewayExtensions
     {
         endpoints.MapGrpcService<MailGrpcService>();
         endpoints.MapGrpcService<AdminGrpcService>();
+        endpoints.MapGrpcService<TemplatesGrpcService>();
         return endpoints;
     }
 }

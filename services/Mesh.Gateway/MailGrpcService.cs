@@ -12,6 +12,7 @@ namespace Mesh.Gateway;
 public sealed class MailGrpcService(
     ApiKeyAuthenticator authenticator,
     SendValidator validator,
+    TemplateStore templates,
     DeliveryQueue queue,
     EventLog events,
     MeshStore store,
@@ -24,6 +25,8 @@ public sealed class MailGrpcService(
     {
         var tenant = await authenticator.TenantOfAsync(context);
         await validator.ValidateAsync(tenant, request);
+        // A stored template is resolved now: later edits do not change accepted messages.
+        var content = request.Template is null ? request.Content : await templates.ResolveAsync(tenant, request.Template);
         var enqueue = new EnqueueRequest { TenantId = tenant, IdempotencyKey = request.IdempotencyKey };
         foreach (var recipient in request.To)
         {
@@ -43,7 +46,7 @@ public sealed class MailGrpcService(
                 From = request.From,
                 To = recipient.Address,
                 ReplyTo = request.ReplyTo,
-                Content = request.Content,
+                Content = content,
                 Variables = variables,
                 Headers = { request.Headers },
                 SendAt = request.SendAt,

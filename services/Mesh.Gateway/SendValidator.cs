@@ -7,7 +7,7 @@ using MimeKit;
 namespace Mesh.Gateway;
 
 /// <summary>Checks a Send before anything is stored, and names every bad field.</summary>
-public sealed class SendValidator(MeshStore store, IOptions<GatewayOptions> options)
+public sealed partial class SendValidator(MeshStore store, Render.V1.Render.RenderClient render, IOptions<GatewayOptions> options)
 {
     // Headers that Mesh writes itself, or that a relay writes: an integrator cannot set them
     // (From alignment and the DKIM signature depend on them).
@@ -21,15 +21,7 @@ public sealed class SendValidator(MeshStore store, IOptions<GatewayOptions> opti
     {
         var errors = new FieldErrors();
         var o = options.Value;
-        if (CheckAddress(errors, "from", request.From))
-        {
-            var domain = DomainOf(request.From.Email);
-            var owner = await store.Database.HashGetAsync(Keys.Domains, domain);
-            if (owner != tenant)
-            {
-                errors.Add("from.email", $"{domain} is not a sending domain of this tenant");
-            }
-        }
+        await CheckSenderAsync(errors, tenant, request.From);
 
         if (request.To.Count == 0)
         {
@@ -52,7 +44,20 @@ public sealed class SendValidator(MeshStore store, IOptions<GatewayOptions> opti
             CheckAddress(errors, "reply_to", request.ReplyTo);
         }
 
-        CheckContent(errors, request.Content);
+        if (request.Template is not null)
+        {
+            if (request.Content is not null)
+            {
+                errors.Add("content", "give content or template, not both");
+            }
+
+            CheckTemplateName(errors, "template.name", request.Template.Name);
+        }
+        else
+        {
+            await CheckContentAsync(errors, request.Content, "content");
+        }
+
         foreach (var (name, value) in request.Headers)
         {
             if (name.Length == 0 || name.Any(c => c is < '!' or > '~' or ':'))
@@ -83,22 +88,63 @@ public sealed class SendValidator(MeshStore store, IOptions<GatewayOptions> opti
         errors.ThrowIfAny();
     }
 
-    private static void CheckContent(FieldErrors errors, Content? content)
+    /// <summary>Subject, body presence and template syntax (parsed by the render service), under <paramref name="prefix"/>.</summary>
+    public async Task CheckContentAsync(FieldErrors errors, Content? content, string prefix)
     {
         if (content is null || string.IsNullOrWhiteSpace(content.Subject))
         {
-            errors.Add("content.subject", "a subject is required");
+            errors.Add($"{prefix}.subject", "a subject is required");
         }
         else if (HasLineBreak(content.Subject))
         {
-            errors.Add("content.subject", "the subject must not contain CR or LF");
+            errors.Add($"{prefix}.subject", "the subject must not contain CR or LF");
         }
 
         if (content is null || (string.IsNullOrEmpty(content.Html) && string.IsNullOrEmpty(content.Text)))
         {
-            errors.Add("content", "html or text is required");
+            errors.Add(prefix, "html or text is required");
+        }
+
+        if (content is not null)
+        {
+            var check = await render.CheckAsync(new Render.V1.CheckRequest { Content = content, FieldPrefix = prefix });
+            foreach (var problem in check.Problems)
+            {
+                errors.Add(problem.Field, problem.Description);
+            }
         }
     }
+
+    /// <summary>1 to 64 letters, digits, '-' or '_'.</summary>
+    public static void CheckTemplateName(FieldErrors errors, string field, string name)
+    {
+        if (!TemplateNamePattern().IsMatch(name))
+        {
+            errors.Add(field, "a template name is 1 to 64 letters, digits, '-' or '_'");
+        }
+    }
+
+    /// <summary>The sender and recipient of a test rendering, with the sender's domain owned by the tenant.</summary>
+    public async Task CheckAddressesAsync(FieldErrors errors, string tenant, Address? from, Address? to)
+    {
+        await CheckSenderAsync(errors, tenant, from);
+        CheckAddress(errors, "to", to);
+    }
+
+    private async Task CheckSenderAsync(FieldErrors errors, string tenant, Address? from)
+    {
+        if (CheckAddress(errors, "from", from))
+        {
+            var domain = DomainOf(from!.Email);
+            if (await store.Database.HashGetAsync(Keys.Domains, domain) != tenant)
+            {
+                errors.Add("from.email", $"{domain} is not a sending domain of this tenant");
+            }
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    private static partial System.Text.RegularExpressions.Regex TemplateNamePattern();
 
     /// <summary>Checks an address field; returns true when its email is usable.</summary>
     private static bool CheckAddress(FieldErrors errors, string field, Address? address)

@@ -41,6 +41,10 @@ public static class Keys
 
     public static RedisKey EventSequence(string tenant) => Prefix(tenant) + "evseq";
 
+    public static RedisKey Template(string tenant, string name) => Prefix(tenant) + "tpl:" + name;
+
+    public static RedisKey Templates(string tenant) => Prefix(tenant) + "tpls";
+
     public static RedisKey Agents(string tenant) => Prefix(tenant) + "agents";
 
     public static RedisKey DkimKey(string tenant, string domain) => Prefix(tenant) + "dkim:" + domain;
