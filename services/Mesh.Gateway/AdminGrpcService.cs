@@ -25,9 +25,9 @@ public sealed class AdminGrpcService(MeshStore store, Sign.V1.Sign.SignClient si
 
         errors.ThrowIfAny();
         var id = "t_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
-        await Db.HashSetAsync(Keys.Tenant(id), "name", request.Name);
+        await Db.HashSetAsync(Keys.Tenant(id), [new("name", request.Name), new("strict", request.StrictVariables)]);
         await Db.SetAddAsync(Keys.Tenants, id);
-        return new Tenant { TenantId = id, Name = request.Name };
+        return new Tenant { TenantId = id, Name = request.Name, StrictVariables = request.StrictVariables };
     }
 
     public override async Task<Domain> AddDomain(AddDomainRequest request, ServerCallContext context)

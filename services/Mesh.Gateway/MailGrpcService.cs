@@ -53,6 +53,8 @@ public sealed class MailGrpcService(
             });
         }
 
+        await validator.CheckVariablesAsync(tenant, content, enqueue.Deliveries);
+
         // Schedule answers only once every delivery is in the store's durable log.
         var reply = await schedule.EnqueueAsync(enqueue, cancellationToken: context.CancellationToken);
         return reply.Response;

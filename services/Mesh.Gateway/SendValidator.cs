@@ -115,6 +115,35 @@ public sealed partial class SendValidator(MeshStore store, Render.V1.Render.Rend
         }
     }
 
+    /// <summary>Under the tenant's strict mode: every variable the templates use is given, per recipient.</summary>
+    public async Task CheckVariablesAsync(string tenant, Content content, IReadOnlyList<Schedule.V1.Delivery> deliveries)
+    {
+        var strict = await store.Database.HashGetAsync(Keys.Tenant(tenant), "strict");
+        if (strict != 1)
+        {
+            return;
+        }
+
+        var errors = new FieldErrors();
+        for (var i = 0; i < deliveries.Count; i++)
+        {
+            deliveries[i].StrictVariables = true;
+            var check = await render.CheckAsync(new Render.V1.CheckRequest
+            {
+                Content = content,
+                FieldPrefix = "content",
+                Variables = deliveries[i].Variables,
+                VariablesField = $"to[{i}].variables",
+            });
+            foreach (var problem in check.Problems)
+            {
+                errors.Add(problem.Field, problem.Description);
+            }
+        }
+
+        errors.ThrowIfAny();
+    }
+
     /// <summary>1 to 64 letters, digits, '-' or '_'.</summary>
     public static void CheckTemplateName(FieldErrors errors, string field, string name)
     {

@@ -6,19 +6,20 @@ namespace Mesh.Render;
 /// <summary>Builds the MIME of one delivery with MimeKit.</summary>
 public sealed class MessageBuilder(TemplateEngine templates, TimeProvider clock)
 {
-    public MimeMessage Build(Delivery delivery)
+    public MimeMessage Build(Delivery delivery, CancellationToken ct)
     {
         var variables = TemplateEngine.ToVariables(delivery.Variables);
-        var subject = templates.RenderPlain(delivery.Content.Subject, variables);
+        var strict = delivery.StrictVariables;
+        var subject = templates.Render(delivery.Content.Subject, variables, html: false, strict, ct);
         if (subject.AsSpan().IndexOfAny('\r', '\n') >= 0)
         {
             throw new RenderException("content.subject", "the rendered subject contains CR or LF");
         }
 
-        var html = string.IsNullOrEmpty(delivery.Content.Html) ? null : templates.RenderHtml(delivery.Content.Html, variables);
+        var html = string.IsNullOrEmpty(delivery.Content.Html) ? null : templates.Render(delivery.Content.Html, variables, html: true, strict, ct);
         var text = string.IsNullOrEmpty(delivery.Content.Text)
             ? HtmlText.Convert(html ?? string.Empty)
-            : templates.RenderPlain(delivery.Content.Text, variables);
+            : templates.Render(delivery.Content.Text, variables, html: false, strict, ct);
 
         var message = new MimeMessage();
         message.From.Add(new MailboxAddress(delivery.From.Name, delivery.From.Email));

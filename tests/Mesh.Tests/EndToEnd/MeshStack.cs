@@ -114,9 +114,9 @@ public sealed class MeshStack : IAsyncDisposable
     }
 
     /// <summary>Creates a tenant with a sending domain, an API key and an agent token, all through the admin API.</summary>
-    public async Task<TestTenant> CreateTenantAsync(string domain)
+    public async Task<TestTenant> CreateTenantAsync(string domain, bool strictVariables = false)
     {
-        var tenant = await Admin.CreateTenantAsync(new CreateTenantRequest { Name = domain }, AdminHeaders);
+        var tenant = await Admin.CreateTenantAsync(new CreateTenantRequest { Name = domain, StrictVariables = strictVariables }, AdminHeaders);
         var dkim = await Admin.AddDomainAsync(new AddDomainRequest { TenantId = tenant.TenantId, Domain = domain }, AdminHeaders);
         var apiKey = await Admin.CreateApiKeyAsync(new CreateApiKeyRequest { TenantId = tenant.TenantId }, AdminHeaders);
         var agentToken = await Admin.CreateAgentTokenAsync(new CreateAgentTokenRequest { TenantId = tenant.TenantId }, AdminHeaders);
