@@ -12,12 +12,14 @@ public static class GatewayExtensions
     {
         services.AddMeshStore();
         services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateOnStart()
-            .Validate(o => o.MaxRecipients > 0 && o.MaxContentBytes > 0, "Mesh:Gateway:MaxRecipients and MaxContentBytes must be positive");
+            .Validate(o => o.MaxRecipients > 0 && o.MaxContentBytes > 0, "Mesh:Gateway:MaxRecipients and MaxContentBytes must be positive")
+            .Validate(o => string.IsNullOrEmpty(o.UnsubscribeKey) || o.UnsubscribeKey.Length >= 32, "Mesh:Gateway:UnsubscribeKey must be at least 32 characters");
         services.AddOptions<MeshEndpoints>().BindConfiguration(MeshEndpoints.Section);
         services.AddGrpcClient<Schedule.V1.Schedule.ScheduleClient>((sp, o) => o.Address = MeshEndpoints.Require(sp, e => e.Schedule, "Schedule"));
         services.AddGrpcClient<Sign.V1.Sign.SignClient>((sp, o) => o.Address = MeshEndpoints.Require(sp, e => e.Sign, "Sign"));
         services.AddGrpcClient<Render.V1.Render.RenderClient>((sp, o) => o.Address = MeshEndpoints.Require(sp, e => e.Render, "Render"));
         services.AddSingleton<TemplateStore>();
+        services.AddSingleton<UnsubscribeLinks>();
         services.AddSingleton<ApiKeyAuthenticator>();
         services.AddSingleton<SendValidator>();
         return services;
@@ -28,6 +30,7 @@ public static class GatewayExtensions
         endpoints.MapGrpcService<MailGrpcService>();
         endpoints.MapGrpcService<AdminGrpcService>();
         endpoints.MapGrpcService<TemplatesGrpcService>();
+        endpoints.MapPost("/unsubscribe/{token}", UnsubscribeEndpoint.PostAsync);
         return endpoints;
     }
 }

@@ -13,6 +13,7 @@ public sealed class MailGrpcService(
     ApiKeyAuthenticator authenticator,
     SendValidator validator,
     TemplateStore templates,
+    UnsubscribeLinks unsubscribeLinks,
     DeliveryQueue queue,
     EventLog events,
     MeshStore store,
@@ -39,8 +40,14 @@ public sealed class MailGrpcService(
                 }
             }
 
+            var (unsubscribeUrl, unsubscribeMailto) = request.Bulk
+                ? unsubscribeLinks.Create(tenant, request.List, recipient.Address.Email)
+                : (string.Empty, string.Empty);
             enqueue.Deliveries.Add(new Delivery
             {
+                ListUnsubscribeUrl = unsubscribeUrl,
+                ListUnsubscribeMailto = unsubscribeMailto,
+                List = request.List,
                 Id = NewMessageId(),
                 TenantId = tenant,
                 From = request.From,
@@ -140,6 +147,7 @@ public sealed class MailGrpcService(
         DeliveryStates.Canceled => MessageState.Canceled,
         DeliveryStates.RejectedByAgentPolicy => MessageState.RejectedByAgentPolicy,
         DeliveryStates.PossiblyDelivered => MessageState.PossiblyDelivered,
+        DeliveryStates.Suppressed => MessageState.Suppressed,
         _ => MessageState.Unspecified,
     };
 }

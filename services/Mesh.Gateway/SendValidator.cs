@@ -75,6 +75,11 @@ public sealed partial class SendValidator(MeshStore store, Render.V1.Render.Rend
             }
         }
 
+        if (request.List.Length > 64 || request.List.Any(c => c is '|' || char.IsControl(c)))
+        {
+            errors.Add("list", "a list name is at most 64 characters, without '|' or control characters");
+        }
+
         if (request.IdempotencyKey.Length > 256)
         {
             errors.Add("idempotency_key", "at most 256 characters");

@@ -37,6 +37,14 @@ public sealed class MessageBuilder(TemplateEngine templates, TimeProvider clock)
             message.Headers.Add(name, value);
         }
 
+        if (!string.IsNullOrEmpty(delivery.ListUnsubscribeUrl))
+        {
+            // RFC 8058 one-click: an https URI that takes a POST, plus a mailto for older clients.
+            var mailto = string.IsNullOrEmpty(delivery.ListUnsubscribeMailto) ? string.Empty : $", <{delivery.ListUnsubscribeMailto}>";
+            message.Headers.Add("List-Unsubscribe", $"<{delivery.ListUnsubscribeUrl}>{mailto}");
+            message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        }
+
         var builder = new BodyBuilder { TextBody = text, HtmlBody = html };
         message.Body = builder.ToMessageBody();
         // 7bit-safe transfer encodings: the signed bytes then pass any relay unchanged,

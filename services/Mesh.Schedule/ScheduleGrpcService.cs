@@ -27,7 +27,13 @@ public sealed class ScheduleGrpcService(DeliveryQueue queue, ScheduleMetrics met
             // The give-up time counts from when the delivery may first be tried.
             d.ExpiresAt ??= Timestamp.FromDateTimeOffset(due + options.Value.MaxAge);
             d.CreatedAt ??= Timestamp.FromDateTimeOffset(now);
-            deliveries.Add(new(d.Id, d.ToByteArray(), d.To.Email, d.From.Email, due, d.ExpiresAt.ToDateTimeOffset(), accepted, scheduled));
+            // Unsubscribes stop bulk mail only; transactional mail (a password reset) still goes.
+            var bulk = !string.IsNullOrEmpty(d.ListUnsubscribeUrl);
+            var suppressed = EventFactory.Create(EventType.Suppressed, d.Id, d.To.Email, now);
+            suppressed.List = d.List;
+            suppressed.Details = new DeliveryDetails { Reply = "the recipient unsubscribed; not sent" };
+            deliveries.Add(new(d.Id, d.ToByteArray(), d.To.Email, d.From.Email, due, d.ExpiresAt.ToDateTimeOffset(), accepted, scheduled,
+                bulk ? d.List : null, suppressed));
             response.Deliveries.Add(new Accepted { Recipient = d.To.Email, MessageId = d.Id });
         }
 

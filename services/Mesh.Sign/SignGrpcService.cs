@@ -13,6 +13,7 @@ public sealed class SignGrpcService(DkimKeyStore keys) : V1.Sign.SignBase
     [
         HeaderId.From, HeaderId.From, HeaderId.To, HeaderId.Cc, HeaderId.ReplyTo, HeaderId.Subject, HeaderId.Date,
         HeaderId.MessageId, HeaderId.MimeVersion, HeaderId.ContentType, HeaderId.ContentTransferEncoding,
+        HeaderId.ListUnsubscribe, HeaderId.ListUnsubscribePost,
     ];
 
     public override async Task<CreateKeyResponse> CreateKey(CreateKeyRequest request, ServerCallContext context)

@@ -2,9 +2,10 @@ namespace Mesh.Store;
 
 public sealed partial class DeliveryQueue
 {
-    // KEYS: idem, ev, evseq, sched, then one delivery hash per delivery.
-    // ARGV: useIdem, response, now(ms), n, evchannel, tenant, retention(s),
-    //       then per delivery: id, record, rcpt, from, due(ms), expires(ms), acceptedEvent, scheduledEvent|''.
+    // KEYS: idem, ev, evseq, sched, suppressed, then one delivery hash per delivery.
+    // ARGV: useIdem, response, now(ms), n, evchannel, tenant, retention(s), then per delivery:
+    //       id, record, rcpt, from, due(ms), expires(ms), acceptedEvent, scheduledEvent|'',
+    //       suppression member|'', tenant-wide suppression member|'', suppressedEvent.
     private const string EnqueueScript = Lua.Prelude + """
         if ARGV[1] == '1' then
           local prev = redis.call('GET', KEYS[1])
@@ -12,12 +13,21 @@ public sealed partial class DeliveryQueue
         end
         local n = tonumber(ARGV[4])
         for i = 1, n do
-          local b = 7 + (i - 1) * 8
-          redis.call('HSET', KEYS[4 + i], 'rec', ARGV[b + 2], 'state', 'scheduled', 'attempt', 0,
+          local b = 7 + (i - 1) * 11
+          local dkey = KEYS[5 + i]
+          local suppressed = (ARGV[b + 9] ~= '' and redis.call('SISMEMBER', KEYS[5], ARGV[b + 9]) == 1)
+            or (ARGV[b + 10] ~= '' and redis.call('SISMEMBER', KEYS[5], ARGV[b + 10]) == 1)
+          redis.call('HSET', dkey, 'rec', ARGV[b + 2], 'state', 'scheduled', 'attempt', 0,
             'rcpt', ARGV[b + 3], 'from', ARGV[b + 4], 'created', ARGV[3], 'expires', ARGV[b + 6])
-          redis.call('ZADD', KEYS[4], ARGV[b + 5], ARGV[b + 1])
           emit(KEYS[2], KEYS[3], ARGV[5], ARGV[b + 7])
-          if ARGV[b + 8] ~= '' then emit(KEYS[2], KEYS[3], ARGV[5], ARGV[b + 8]) end
+          if suppressed then
+            redis.call('HSET', dkey, 'state', 'suppressed', 'updated', ARGV[3])
+            redis.call('EXPIRE', dkey, ARGV[7])
+            emit(KEYS[2], KEYS[3], ARGV[5], ARGV[b + 11])
+          else
+            redis.call('ZADD', KEYS[4], ARGV[b + 5], ARGV[b + 1])
+            if ARGV[b + 8] ~= '' then emit(KEYS[2], KEYS[3], ARGV[5], ARGV[b + 8]) end
+          end
         end
         if ARGV[1] == '1' then redis.call('SET', KEYS[1], ARGV[2], 'EX', 86400) end
         redis.call('PUBLISH', 'mesh:schedule', ARGV[6])

@@ -14,7 +14,12 @@ public sealed partial class DeliveryQueue(MeshStore store)
     private IDatabase Db => store.Database;
 
     /// <summary>One delivery to store with Enqueue.</summary>
-    public sealed record NewDelivery(string Id, byte[] Record, string Recipient, string From, DateTimeOffset Due, DateTimeOffset Expires, Event Accepted, Event? Scheduled);
+    /// <summary>
+    /// One delivery to store with Enqueue. <paramref name="SuppressionList"/> is null for mail that
+    /// unsubscribes do not stop (transactional), else the list whose unsubscribes stop it.
+    /// </summary>
+    public sealed record NewDelivery(string Id, byte[] Record, string Recipient, string From, DateTimeOffset Due, DateTimeOffset Expires,
+        Event Accepted, Event? Scheduled, string? SuppressionList, Event Suppressed);
 
     /// <summary>A leased job.</summary>
     public sealed record Lease(string Id, uint Attempt, string Recipient, string From, byte[] Mime);
@@ -25,6 +30,7 @@ public sealed partial class DeliveryQueue(MeshStore store)
         var keys = new List<RedisKey>
         {
             Keys.Idempotency(tenant, idempotencyKey ?? "-"), Keys.Events(tenant), Keys.EventSequence(tenant), Keys.Schedule(tenant),
+            Keys.Suppressed(tenant),
         };
         var args = new List<RedisValue>
         {
@@ -35,7 +41,10 @@ public sealed partial class DeliveryQueue(MeshStore store)
         {
             keys.Add(Keys.Delivery(tenant, d.Id));
             args.AddRange([d.Id, d.Record, d.Recipient, d.From, d.Due.ToUnixTimeMilliseconds(), d.Expires.ToUnixTimeMilliseconds(),
-                d.Accepted.ToByteArray(), d.Scheduled?.ToByteArray() ?? RedisValue.EmptyString]);
+                d.Accepted.ToByteArray(), d.Scheduled?.ToByteArray() ?? RedisValue.EmptyString,
+                d.SuppressionList is null ? RedisValue.EmptyString : Keys.SuppressionMember(d.SuppressionList, d.Recipient),
+                d.SuppressionList is null ? RedisValue.EmptyString : Keys.SuppressionMember(string.Empty, d.Recipient),
+                d.Suppressed.ToByteArray()]);
         }
 
         var result = await Db.ScriptEvaluateAsync(EnqueueScript, [.. keys], [.. args]);

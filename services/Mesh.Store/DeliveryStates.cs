@@ -12,4 +12,5 @@ public static class DeliveryStates
     public const string Canceled = "canceled";
     public const string RejectedByAgentPolicy = "rejected_by_agent_policy";
     public const string PossiblyDelivered = "possibly_delivered";
+    public const string Suppressed = "suppressed";
 }

@@ -45,6 +45,11 @@ public static class Keys
 
     public static RedisKey Templates(string tenant) => Prefix(tenant) + "tpls";
 
+    /// <summary>Unsubscribed recipients, as "list|address" ("|address" for the whole tenant).</summary>
+    public static RedisKey Suppressed(string tenant) => Prefix(tenant) + "suppressed";
+
+    public static string SuppressionMember(string list, string address) => $"{list}|{address.ToLowerInvariant()}";
+
     public static RedisKey Agents(string tenant) => Prefix(tenant) + "agents";
 
     public static RedisKey DkimKey(string tenant, string domain) => Prefix(tenant) + "dkim:" + domain;

@@ -80,10 +80,16 @@ public sealed class MeshStack : IAsyncDisposable
         var dataDir = Path.Combine(Path.GetTempPath(), "mesh-test-" + Guid.NewGuid().ToString("N"));
         var port = FreePort.Pick(IPAddress.Loopback);
         var url = $"http://127.0.0.1:{port}";
+        var httpUrl = $"http://127.0.0.1:{FreePort.Pick(IPAddress.Loopback)}";
         var settings = new Dictionary<string, string?>
         {
             ["Kestrel:Endpoints:Grpc:Url"] = url,
             ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
+            ["Kestrel:Endpoints:Http:Url"] = httpUrl,
+            ["Kestrel:Endpoints:Http:Protocols"] = "Http1AndHttp2",
+            ["Mesh:Gateway:PublicBaseUrl"] = httpUrl + "/",
+            ["Mesh:Gateway:UnsubscribeKey"] = "test-unsubscribe-key-0123456789abcdef",
+            ["Mesh:Gateway:UnsubscribeMailDomain"] = "unsubscribe.test",
             ["Mesh:Endpoints:Render"] = url,
             ["Mesh:Endpoints:Sign"] = url,
             ["Mesh:Endpoints:Schedule"] = url,
