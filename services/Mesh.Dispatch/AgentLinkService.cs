@@ -131,6 +131,7 @@ public sealed partial class AgentLinkService(
                                 RcptTo = { lease.Recipient },
                                 Mime = Google.Protobuf.UnsafeByteOperations.UnsafeWrap(lease.Mime),
                                 LeaseDeadline = Timestamp.FromDateTimeOffset(deadline),
+                                Smtputf8 = lease.Smtputf8,
                             },
                         }, ct);
                         continue;

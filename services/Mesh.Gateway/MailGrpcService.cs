@@ -57,6 +57,9 @@ public sealed class MailGrpcService(
                 Variables = variables,
                 Headers = { request.Headers },
                 SendAt = request.SendAt,
+                Tags = { request.Tags },
+                Metadata = { request.Metadata },
+                Smtputf8 = NeedsSmtpUtf8(request.From.Email) || NeedsSmtpUtf8(recipient.Address.Email),
             });
         }
 
@@ -133,6 +136,9 @@ public sealed class MailGrpcService(
             await subscription.UnsubscribeAsync();
         }
     }
+
+    /// <summary>RFC 6531: a non-ASCII local part needs SMTPUTF8 (an IDN domain alone does not: it has an A-label form).</summary>
+    private static bool NeedsSmtpUtf8(string email) => !System.Text.Ascii.IsValid(email.AsSpan(0, Math.Max(0, email.LastIndexOf('@'))));
 
     private static string NewMessageId() => "m_" + Guid.CreateVersion7().ToString("N");
 

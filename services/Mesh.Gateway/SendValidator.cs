@@ -75,6 +75,7 @@ public sealed partial class SendValidator(MeshStore store, Render.V1.Render.Rend
             }
         }
 
+        CheckTagsAndMetadata(errors, request);
         if (request.List.Length > 64 || request.List.Any(c => c is '|' || char.IsControl(c)))
         {
             errors.Add("list", "a list name is at most 64 characters, without '|' or control characters");
@@ -108,6 +109,25 @@ public sealed partial class SendValidator(MeshStore store, Render.V1.Render.Rend
         if (content is null || (string.IsNullOrEmpty(content.Html) && string.IsNullOrEmpty(content.Text)))
         {
             errors.Add(prefix, "html or text is required");
+        }
+
+        for (var i = 0; i < (content?.Attachments.Count ?? 0); i++)
+        {
+            var file = content!.Attachments[i];
+            if (string.IsNullOrWhiteSpace(file.Filename) || HasLineBreak(file.Filename))
+            {
+                errors.Add($"{prefix}.attachments[{i}].filename", "a file name without CR or LF is required");
+            }
+
+            if (!ContentType.TryParse(file.ContentType, out _))
+            {
+                errors.Add($"{prefix}.attachments[{i}].content_type", $"'{file.ContentType}' is not a MIME type");
+            }
+
+            if (file.ContentId.Any(c => c is '<' or '>' or '"' || char.IsWhiteSpace(c) || char.IsControl(c)))
+            {
+                errors.Add($"{prefix}.attachments[{i}].content_id", "a content id has no spaces, quotes, '<' or '>'");
+            }
         }
 
         if (content is not null)
@@ -147,6 +167,19 @@ public sealed partial class SendValidator(MeshStore store, Render.V1.Render.Rend
         }
 
         errors.ThrowIfAny();
+    }
+
+    private static void CheckTagsAndMetadata(FieldErrors errors, SendRequest request)
+    {
+        if (request.Tags.Count > 10 || request.Tags.Any(t => t.Length is 0 or > 64 || HasLineBreak(t)))
+        {
+            errors.Add("tags", "at most 10 tags of 1 to 64 characters, without CR or LF");
+        }
+
+        if (request.Metadata.Count > 20 || request.Metadata.Any(m => m.Key.Length is 0 or > 256 || m.Value.Length > 256))
+        {
+            errors.Add("metadata", "at most 20 entries, keys of 1 to 256 characters, values of at most 256");
+        }
     }
 
     /// <summary>1 to 64 letters, digits, '-' or '_'.</summary>

@@ -46,6 +46,20 @@ public sealed class MessageBuilder(TemplateEngine templates, TimeProvider clock)
         }
 
         var builder = new BodyBuilder { TextBody = text, HtmlBody = html };
+        foreach (var file in delivery.Content.Attachments)
+        {
+            var type = ContentType.Parse(file.ContentType);
+            if (string.IsNullOrEmpty(file.ContentId))
+            {
+                builder.Attachments.Add(file.Filename, file.Data.ToByteArray(), type);
+            }
+            else
+            {
+                // Inline image: multipart/related with the HTML, referenced as cid:<content id>.
+                builder.LinkedResources.Add(file.Filename, file.Data.ToByteArray(), type).ContentId = file.ContentId;
+            }
+        }
+
         message.Body = builder.ToMessageBody();
         // 7bit-safe transfer encodings: the signed bytes then pass any relay unchanged,
         // and no line exceeds 998 characters (RFC 5322 §2.1.1).

@@ -25,6 +25,8 @@ public sealed class RenderGrpcService(MessageBuilder builder, TemplateEngine tem
 
         var format = FormatOptions.Default.Clone();
         format.NewLineFormat = NewLineFormat.Dos;
+        // RFC 6531: keep UTF-8 addresses as they are when the delivery needs SMTPUTF8.
+        format.International = request.Delivery.Smtputf8;
         using var output = new MemoryStream();
         await message.WriteToAsync(format, output, context.CancellationToken);
         return new RenderResponse { Mime = UnsafeByteOperations.UnsafeWrap(output.ToArray()) };

@@ -20,20 +20,18 @@ public sealed class ScheduleGrpcService(DeliveryQueue queue, ScheduleMetrics met
         {
             var sendAt = d.SendAt?.ToDateTimeOffset() ?? now;
             var due = sendAt > now ? sendAt : now;
-            var accepted = EventFactory.Create(EventType.Accepted, d.Id, d.To.Email, now);
-            var scheduled = sendAt > now
-                ? EventFactory.Create(EventType.Scheduled, d.Id, d.To.Email, now)
-                : null;
+            var accepted = EventFactory.For(EventType.Accepted, d, now);
+            var scheduled = sendAt > now ? EventFactory.For(EventType.Scheduled, d, now) : null;
             // The give-up time counts from when the delivery may first be tried.
             d.ExpiresAt ??= Timestamp.FromDateTimeOffset(due + options.Value.MaxAge);
             d.CreatedAt ??= Timestamp.FromDateTimeOffset(now);
             // Unsubscribes stop bulk mail only; transactional mail (a password reset) still goes.
             var bulk = !string.IsNullOrEmpty(d.ListUnsubscribeUrl);
-            var suppressed = EventFactory.Create(EventType.Suppressed, d.Id, d.To.Email, now);
+            var suppressed = EventFactory.For(EventType.Suppressed, d, now);
             suppressed.List = d.List;
             suppressed.Details = new DeliveryDetails { Reply = "the recipient unsubscribed; not sent" };
             deliveries.Add(new(d.Id, d.ToByteArray(), d.To.Email, d.From.Email, due, d.ExpiresAt.ToDateTimeOffset(), accepted, scheduled,
-                bulk ? d.List : null, suppressed));
+                bulk ? d.List : null, suppressed, EventFactory.Extra(d).ToByteArray(), d.Smtputf8));
             response.Deliveries.Add(new Accepted { Recipient = d.To.Email, MessageId = d.Id });
         }
 
@@ -49,7 +47,6 @@ public sealed class ScheduleGrpcService(DeliveryQueue queue, ScheduleMetrics met
         var delivery = await queue.GetAsync(request.TenantId, request.DeliveryId)
             ?? throw new RpcException(new Status(StatusCode.NotFound, "unknown delivery"));
         var record = Delivery.Parser.ParseFrom(delivery.Record);
-        var recipient = record.To.Email;
         var now = clock.GetUtcNow();
         var o = options.Value;
         DateTimeOffset? due = null;
@@ -63,7 +60,7 @@ public sealed class ScheduleGrpcService(DeliveryQueue queue, ScheduleMetrics met
             _ => throw new RpcException(new Status(StatusCode.InvalidArgument, "outcome is required")),
         };
 
-        var evt = EventFactory.Create(type, request.DeliveryId, recipient, now, request.Attempt, request.Details);
+        var evt = EventFactory.For(type, record, now, request.Attempt, request.Details);
         if (request.Outcome == Outcome.Deferred)
         {
             var next = now + o.RetryDelay(request.Attempt);

@@ -131,7 +131,7 @@ public sealed partial class ScheduleWorker(
         var now = clock.GetUtcNow();
         if (now >= stored.Expires)
         {
-            var expired = EventFactory.Create(EventType.Expired, id, delivery.To.Email, now, stored.Attempt,
+            var expired = EventFactory.For(EventType.Expired, delivery, now, stored.Attempt,
                 stored.Last ?? new DeliveryDetails { Reply = "give-up time reached before delivery" });
             await queue.FinishScheduledAsync(tenant, id, DeliveryStates.Expired, expired, now, o.Retention);
             return;
@@ -155,7 +155,7 @@ public sealed partial class ScheduleWorker(
         {
             // Retrying cannot fix a template or key problem: end it with a bounce that says why.
             Log.CannotPrepare(logger, tenant, id, e.Status.Detail);
-            var bounced = EventFactory.Create(EventType.Bounced, id, delivery.To.Email, clock.GetUtcNow(), stored.Attempt,
+            var bounced = EventFactory.For(EventType.Bounced, delivery, clock.GetUtcNow(), stored.Attempt,
                 new DeliveryDetails { Reply = "message could not be prepared: " + e.Status.Detail });
             await queue.FinishScheduledAsync(tenant, id, DeliveryStates.Bounced, bounced, clock.GetUtcNow(), o.Retention);
         }

@@ -24,7 +24,9 @@ public static class ServiceDefaultsExtensions
             kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
         });
 
-        builder.Services.AddGrpc();
+        // Above the gateway's 10 MiB content limit, so that a too-large Send gets INVALID_ARGUMENT
+        // naming the field rather than a transport error.
+        builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 16 * 1024 * 1024);
         builder.Services.AddGrpcHealthChecks();
         builder.Services.AddGrpcReflection();
 

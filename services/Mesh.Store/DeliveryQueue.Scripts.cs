@@ -5,7 +5,8 @@ public sealed partial class DeliveryQueue
     // KEYS: idem, ev, evseq, sched, suppressed, then one delivery hash per delivery.
     // ARGV: useIdem, response, now(ms), n, evchannel, tenant, retention(s), then per delivery:
     //       id, record, rcpt, from, due(ms), expires(ms), acceptedEvent, scheduledEvent|'',
-    //       suppression member|'', tenant-wide suppression member|'', suppressedEvent.
+    //       suppression member|'', tenant-wide suppression member|'', suppressedEvent,
+    //       event extra (tags and metadata, appended to events built by scripts), smtputf8 (0/1).
     private const string EnqueueScript = Lua.Prelude + """
         if ARGV[1] == '1' then
           local prev = redis.call('GET', KEYS[1])
@@ -13,12 +14,13 @@ public sealed partial class DeliveryQueue
         end
         local n = tonumber(ARGV[4])
         for i = 1, n do
-          local b = 7 + (i - 1) * 11
+          local b = 7 + (i - 1) * 13
           local dkey = KEYS[5 + i]
           local suppressed = (ARGV[b + 9] ~= '' and redis.call('SISMEMBER', KEYS[5], ARGV[b + 9]) == 1)
             or (ARGV[b + 10] ~= '' and redis.call('SISMEMBER', KEYS[5], ARGV[b + 10]) == 1)
           redis.call('HSET', dkey, 'rec', ARGV[b + 2], 'state', 'scheduled', 'attempt', 0,
-            'rcpt', ARGV[b + 3], 'from', ARGV[b + 4], 'created', ARGV[3], 'expires', ARGV[b + 6])
+            'rcpt', ARGV[b + 3], 'from', ARGV[b + 4], 'created', ARGV[3], 'expires', ARGV[b + 6],
+            'evx', ARGV[b + 12], 'u8', ARGV[b + 13])
           emit(KEYS[2], KEYS[3], ARGV[5], ARGV[b + 7])
           if suppressed then
             redis.call('HSET', dkey, 'state', 'suppressed', 'updated', ARGV[3])
@@ -87,20 +89,20 @@ public sealed partial class DeliveryQueue
 
     // Pops ready deliveries until one is still queued, leases it and records the dispatched event.
     // KEYS: ready, leases, ev, evseq. ARGV: deadline(ms), agent, prefix, event, evchannel.
-    // Returns {id, attempt, rcpt, from, mime} or nil.
+    // Returns {id, attempt, rcpt, from, mime, smtputf8} or nil.
     private const string LeaseScript = Lua.Prelude + """
         while true do
           local id = redis.call('LPOP', KEYS[1])
           if not id then return false end
           local dkey = ARGV[3] .. 'd:' .. id
-          local f = redis.call('HMGET', dkey, 'state', 'rcpt', 'from')
+          local f = redis.call('HMGET', dkey, 'state', 'rcpt', 'from', 'evx', 'u8')
           if f[1] == 'queued' then
             local attempt = redis.call('HINCRBY', dkey, 'attempt', 1)
             redis.call('HSET', dkey, 'state', 'dispatched', 'agent', ARGV[2])
             redis.call('ZADD', KEYS[2], ARGV[1], id)
             local mime = redis.call('GET', ARGV[3] .. 'mime:' .. id)
-            emit(KEYS[3], KEYS[4], ARGV[5], ARGV[4] .. pbstring(3, id) .. pbstring(4, f[2]) .. pbuint(6, attempt))
-            return {id, attempt, f[2], f[3], mime}
+            emit(KEYS[3], KEYS[4], ARGV[5], ARGV[4] .. pbstring(3, id) .. pbstring(4, f[2]) .. pbuint(6, attempt) .. (f[4] or ''))
+            return {id, attempt, f[2], f[3], mime, f[5] or '0'}
           end
         end
         """;

@@ -19,10 +19,10 @@ public sealed partial class DeliveryQueue(MeshStore store)
     /// unsubscribes do not stop (transactional), else the list whose unsubscribes stop it.
     /// </summary>
     public sealed record NewDelivery(string Id, byte[] Record, string Recipient, string From, DateTimeOffset Due, DateTimeOffset Expires,
-        Event Accepted, Event? Scheduled, string? SuppressionList, Event Suppressed);
+        Event Accepted, Event? Scheduled, string? SuppressionList, Event Suppressed, byte[] EventExtra, bool Smtputf8);
 
     /// <summary>A leased job.</summary>
-    public sealed record Lease(string Id, uint Attempt, string Recipient, string From, byte[] Mime);
+    public sealed record Lease(string Id, uint Attempt, string Recipient, string From, byte[] Mime, bool Smtputf8);
 
     /// <summary>Stores all deliveries of one Send, or returns the stored answer of an idempotency key.</summary>
     public async Task<byte[]?> EnqueueAsync(string tenant, IReadOnlyList<NewDelivery> deliveries, string? idempotencyKey, byte[] response, DateTimeOffset now, TimeSpan retention)
@@ -44,7 +44,7 @@ public sealed partial class DeliveryQueue(MeshStore store)
                 d.Accepted.ToByteArray(), d.Scheduled?.ToByteArray() ?? RedisValue.EmptyString,
                 d.SuppressionList is null ? RedisValue.EmptyString : Keys.SuppressionMember(d.SuppressionList, d.Recipient),
                 d.SuppressionList is null ? RedisValue.EmptyString : Keys.SuppressionMember(string.Empty, d.Recipient),
-                d.Suppressed.ToByteArray()]);
+                d.Suppressed.ToByteArray(), d.EventExtra, d.Smtputf8 ? "1" : "0"]);
         }
 
         var result = await Db.ScriptEvaluateAsync(EnqueueScript, [.. keys], [.. args]);
@@ -120,7 +120,7 @@ public sealed partial class DeliveryQueue(MeshStore store)
         }
 
         var f = (RedisResult[])result!;
-        return new Lease((string)f[0]!, (uint)(long)f[1], (string)f[2]!, (string)f[3]!, (byte[])f[4]!);
+        return new Lease((string)f[0]!, (uint)(long)f[1], (string)f[2]!, (string)f[3]!, (byte[])f[4]!, (string?)f[5] == "1");
     }
 
     /// <summary>Extends the leases of the listed (id, attempt) pairs that are still held.</summary>

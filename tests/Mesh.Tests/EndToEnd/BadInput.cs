@@ -24,11 +24,15 @@ public sealed class BadInput : IAsyncLifetime
         { "reserved header", "headers[DKIM-Signature]" },
         { "malformed sender", "from.email" },
         { "no body", "content" },
+        { "over 1000 recipients", "to" },
+        { "content over the size limit", "content" },
+        { "CR LF in attachment name", "content.attachments[0].filename" },
+        { "too many tags", "tags" },
     };
 
     public async Task InitializeAsync()
     {
-        _stack = await MeshStack.StartAsync(StoreKind.Redis);
+        _stack = await MeshStack.StartAsync(StoreKind.Redis, new Dictionary<string, string?> { ["Mesh:Gateway:MaxContentBytes"] = "100000" });
         _tenant = await _stack.CreateTenantAsync("acme.example");
         _redis = await ConnectionMultiplexer.ConnectAsync(_stack.Redis!.ConnectionString);
     }
@@ -56,6 +60,14 @@ public sealed class BadInput : IAsyncLifetime
             case "reserved header": request.Headers["DKIM-Signature"] = "v=1; forged"; break;
             case "malformed sender": request.From.Email = "hello@@acme.example"; break;
             case "no body": request.Content.Html = string.Empty; break;
+            case "over 1000 recipients":
+                request.To.AddRange(Enumerable.Range(0, 1000).Select(i => new Recipient { Address = new Address { Email = $"r{i}@example.net" } }));
+                break;
+            case "content over the size limit": request.Content.Html = new string('x', 200_000); break;
+            case "CR LF in attachment name":
+                request.Content.Attachments.Add(new Attachment { Filename = "a\r\nb.pdf", ContentType = "application/pdf" });
+                break;
+            case "too many tags": request.Tags.AddRange(Enumerable.Range(0, 11).Select(i => $"t{i}")); break;
         }
 
         var error = await Assert.ThrowsAsync<RpcException>(() => _tenant.Mail.SendAsync(request, _tenant.Headers).ResponseAsync.DefaultTimeout());
