@@ -15,17 +15,19 @@ public sealed class FieldErrors
 
     public void ThrowIfAny()
     {
-        if (!Any)
+        if (Any)
         {
-            return;
+            throw ToStatus().ToRpcException();
         }
-
-        var summary = string.Join("; ", _badRequest.FieldViolations.Select(v => $"{v.Field}: {v.Description}"));
-        throw new Google.Rpc.Status
-        {
-            Code = (int)Code.InvalidArgument,
-            Message = summary,
-            Details = { Google.Protobuf.WellKnownTypes.Any.Pack(_badRequest) },
-        }.ToRpcException();
     }
+
+    /// <summary>INVALID_ARGUMENT with every violation as google.rpc.BadRequest.</summary>
+    public Google.Rpc.Status ToStatus() => new()
+    {
+        Code = (int)Code.InvalidArgument,
+        Message = string.Join("; ", _badRequest.FieldViolations.Select(v => $"{v.Field}: {v.Description}")),
+        Details = { Google.Protobuf.WellKnownTypes.Any.Pack(_badRequest) },
+    };
+
+    public void AddRange(FieldErrors other) => _badRequest.FieldViolations.Add(other._badRequest.FieldViolations);
 }

@@ -26,48 +26,111 @@ public sealed class MailGrpcService(
     {
         var tenant = await authenticator.TenantOfAsync(context);
         await validator.ValidateAsync(tenant, request);
-        // A stored template is resolved now: later edits do not change accepted messages.
-        var content = request.Template is null ? request.Content : await templates.ResolveAsync(tenant, request.Template);
+        var content = await ContentOfAsync(tenant, request);
         var enqueue = new EnqueueRequest { TenantId = tenant, IdempotencyKey = request.IdempotencyKey };
-        foreach (var recipient in request.To)
+        enqueue.Deliveries.AddRange(request.To.Select(r => NewDelivery(tenant, request, r, content)));
+        var problems = await validator.VariableProblemsAsync(tenant, content, enqueue.Deliveries, [.. request.To.Select((_, i) => $"to[{i}].variables")]);
+        var errors = new FieldErrors();
+        foreach (var problem in problems.OrderBy(p => p.Key))
         {
-            var variables = request.Variables?.Clone() ?? new Struct();
-            if (recipient.Variables is not null)
-            {
-                foreach (var (name, value) in recipient.Variables.Fields)
-                {
-                    variables.Fields[name] = value;
-                }
-            }
-
-            var (unsubscribeUrl, unsubscribeMailto) = request.Bulk
-                ? unsubscribeLinks.Create(tenant, request.List, recipient.Address.Email)
-                : (string.Empty, string.Empty);
-            enqueue.Deliveries.Add(new Delivery
-            {
-                ListUnsubscribeUrl = unsubscribeUrl,
-                ListUnsubscribeMailto = unsubscribeMailto,
-                List = request.List,
-                Id = NewMessageId(),
-                TenantId = tenant,
-                From = request.From,
-                To = recipient.Address,
-                ReplyTo = request.ReplyTo,
-                Content = content,
-                Variables = variables,
-                Headers = { request.Headers },
-                SendAt = request.SendAt,
-                Tags = { request.Tags },
-                Metadata = { request.Metadata },
-                Smtputf8 = NeedsSmtpUtf8(request.From.Email) || NeedsSmtpUtf8(recipient.Address.Email),
-            });
+            errors.AddRange(problem.Value);
         }
 
-        await validator.CheckVariablesAsync(tenant, content, enqueue.Deliveries);
+        errors.ThrowIfAny();
 
         // Schedule answers only once every delivery is in the store's durable log.
         var reply = await schedule.EnqueueAsync(enqueue, cancellationToken: context.CancellationToken);
         return reply.Response;
+    }
+
+    public override async Task<SendBatchResponse> SendBatch(SendRequest request, ServerCallContext context)
+    {
+        var tenant = await authenticator.TenantOfAsync(context);
+        await validator.ValidateAsync(tenant, request, recipients: false);
+        var content = await ContentOfAsync(tenant, request);
+        var results = new BatchResult[request.To.Count];
+        var accepted = new List<(int Index, Delivery Delivery)>();
+        for (var i = 0; i < request.To.Count; i++)
+        {
+            results[i] = new BatchResult { Recipient = request.To[i].Address?.Email ?? string.Empty };
+            if (SendValidator.RecipientProblem(i, request.To[i]) is { } problem)
+            {
+                results[i].Error = problem.ToStatus();
+                continue;
+            }
+
+            accepted.Add((i, NewDelivery(tenant, request, request.To[i], content)));
+        }
+
+        var problems = await validator.VariableProblemsAsync(tenant, content, [.. accepted.Select(a => a.Delivery)],
+            [.. accepted.Select(a => $"to[{a.Index}].variables")]);
+        var enqueue = new EnqueueRequest { TenantId = tenant, IdempotencyKey = request.IdempotencyKey };
+        for (var k = 0; k < accepted.Count; k++)
+        {
+            if (problems.TryGetValue(k, out var problem))
+            {
+                results[accepted[k].Index].Error = problem.ToStatus();
+            }
+            else
+            {
+                enqueue.Deliveries.Add(accepted[k].Delivery);
+                results[accepted[k].Index].MessageId = accepted[k].Delivery.Id;
+            }
+        }
+
+        if (enqueue.Deliveries.Count > 0)
+        {
+            var reply = await schedule.EnqueueAsync(enqueue, cancellationToken: context.CancellationToken);
+            if (reply.Replayed)
+            {
+                // A retried batch: the recipients accepted the first time keep their first ids.
+                var first = reply.Response.Deliveries.GroupBy(d => d.Recipient).ToDictionary(g => g.Key, g => new Queue<string>(g.Select(d => d.MessageId)));
+                foreach (var result in results.Where(r => r.Error is null))
+                {
+                    result.MessageId = first.TryGetValue(result.Recipient, out var ids) && ids.Count > 0 ? ids.Dequeue() : string.Empty;
+                }
+            }
+        }
+
+        return new SendBatchResponse { Results = { results } };
+    }
+
+    /// <summary>The inline content, or a stored template resolved now: later edits do not change accepted messages.</summary>
+    private async Task<Content> ContentOfAsync(string tenant, SendRequest request) =>
+        request.Template is null ? request.Content : await templates.ResolveAsync(tenant, request.Template);
+
+    private Delivery NewDelivery(string tenant, SendRequest request, Recipient recipient, Content content)
+    {
+        var variables = request.Variables?.Clone() ?? new Struct();
+        if (recipient.Variables is not null)
+        {
+            foreach (var (name, value) in recipient.Variables.Fields)
+            {
+                variables.Fields[name] = value;
+            }
+        }
+
+        var (unsubscribeUrl, unsubscribeMailto) = request.Bulk
+            ? unsubscribeLinks.Create(tenant, request.List, recipient.Address.Email)
+            : (string.Empty, string.Empty);
+        return new Delivery
+        {
+            Id = NewMessageId(),
+            TenantId = tenant,
+            From = request.From,
+            To = recipient.Address,
+            ReplyTo = request.ReplyTo,
+            Content = content,
+            Variables = variables,
+            Headers = { request.Headers },
+            SendAt = request.SendAt,
+            ListUnsubscribeUrl = unsubscribeUrl,
+            ListUnsubscribeMailto = unsubscribeMailto,
+            List = request.List,
+            Tags = { request.Tags },
+            Metadata = { request.Metadata },
+            Smtputf8 = NeedsSmtpUtf8(request.From.Email) || NeedsSmtpUtf8(recipient.Address.Email),
+        };
     }
 
     public override async Task<Message> GetMessage(GetMessageRequest request, ServerCallContext context)

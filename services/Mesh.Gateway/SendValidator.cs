@@ -17,7 +17,11 @@ public sealed partial class SendValidator(MeshStore store, Render.V1.Render.Rend
         "Content-Type", "Content-Transfer-Encoding", "DKIM-Signature", "Received", "Return-Path",
     };
 
-    public async Task ValidateAsync(string tenant, SendRequest request)
+    /// <summary>
+    /// Checks everything; with <paramref name="recipients"/> false the recipients' own addresses are
+    /// left to <see cref="RecipientProblem"/> (batch send answers those per recipient).
+    /// </summary>
+    public async Task ValidateAsync(string tenant, SendRequest request, bool recipients = true)
     {
         var errors = new FieldErrors();
         var o = options.Value;
@@ -31,7 +35,7 @@ public sealed partial class SendValidator(MeshStore store, Render.V1.Render.Rend
         {
             errors.Add("to", $"at most {o.MaxRecipients} recipients per call");
         }
-        else
+        else if (recipients)
         {
             for (var i = 0; i < request.To.Count; i++)
             {
@@ -140,16 +144,27 @@ public sealed partial class SendValidator(MeshStore store, Render.V1.Render.Rend
         }
     }
 
-    /// <summary>Under the tenant's strict mode: every variable the templates use is given, per recipient.</summary>
-    public async Task CheckVariablesAsync(string tenant, Content content, IReadOnlyList<Schedule.V1.Delivery> deliveries)
+    /// <summary>What is wrong with one recipient's address, or null.</summary>
+    public static FieldErrors? RecipientProblem(int index, Recipient recipient)
     {
+        var errors = new FieldErrors();
+        CheckAddress(errors, $"to[{index}].address", recipient.Address);
+        return errors.Any ? errors : null;
+    }
+
+    /// <summary>
+    /// Under the tenant's strict mode, every variable the templates use must be given: the problems
+    /// of each delivery (by its position in <paramref name="fields"/>), none when the tenant is lenient.
+    /// </summary>
+    public async Task<Dictionary<int, FieldErrors>> VariableProblemsAsync(string tenant, Content content, IReadOnlyList<Schedule.V1.Delivery> deliveries, IReadOnlyList<string> fields)
+    {
+        var problems = new Dictionary<int, FieldErrors>();
         var strict = await store.Database.HashGetAsync(Keys.Tenant(tenant), "strict");
         if (strict != 1)
         {
-            return;
+            return problems;
         }
 
-        var errors = new FieldErrors();
         for (var i = 0; i < deliveries.Count; i++)
         {
             deliveries[i].StrictVariables = true;
@@ -158,15 +173,15 @@ public sealed partial class SendValidator(MeshStore store, Render.V1.Render.Rend
                 Content = content,
                 FieldPrefix = "content",
                 Variables = deliveries[i].Variables,
-                VariablesField = $"to[{i}].variables",
+                VariablesField = fields[i],
             });
             foreach (var problem in check.Problems)
             {
-                errors.Add(problem.Field, problem.Description);
+                (problems.TryGetValue(i, out var errors) ? errors : problems[i] = new FieldErrors()).Add(problem.Field, problem.Description);
             }
         }
 
-        errors.ThrowIfAny();
+        return problems;
     }
 
     private static void CheckTagsAndMetadata(FieldErrors errors, SendRequest request)
