@@ -38,6 +38,7 @@ public sealed partial class AgentLinkService(
                 ProtocolVersion = DispatchOptions.ProtocolVersion,
                 LeaseSeconds = (uint)o.LeaseDuration.TotalSeconds,
                 HeartbeatSeconds = (uint)Math.Max(1, o.HeartbeatInterval.TotalSeconds),
+                ResultAcks = true,
             },
         });
 
@@ -108,6 +109,12 @@ public sealed partial class AgentLinkService(
         {
             while (!ct.IsCancellationRequested)
             {
+                // The agent keeps a result in its journal, and sends it again, until it is acknowledged.
+                while (session.Acks.TryDequeue(out var recorded))
+                {
+                    await responseStream.WriteAsync(new DispatchMessage { ResultAck = new ResultAck { Ref = recorded } }, ct);
+                }
+
                 if (session.HasCredit)
                 {
                     var deadline = clock.GetUtcNow() + options.Value.LeaseDuration;
@@ -187,6 +194,7 @@ public sealed partial class AgentLinkService(
                     case AgentMessage.KindOneofCase.HandBack:
                         var handBack = message.HandBack.Ref;
                         await schedule.HandBackAsync(new HandBackRequest { TenantId = session.Tenant, DeliveryId = handBack.DeliveryId, Attempt = handBack.Attempt }, cancellationToken: ct);
+                        session.Acks.Enqueue(handBack);
                         Release(session, handBack);
                         break;
                     case AgentMessage.KindOneofCase.Drain:
@@ -228,6 +236,8 @@ public sealed partial class AgentLinkService(
             Log.StaleResult(logger, session.Tenant, result.Ref.DeliveryId, result.Ref.Attempt);
         }
 
+        // Recorded (or a repeat): the agent may forget it.
+        session.Acks.Enqueue(result.Ref);
         Release(session, result.Ref);
     }
 
