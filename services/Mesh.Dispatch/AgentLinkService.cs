@@ -57,15 +57,26 @@ public sealed partial class AgentLinkService(
         try
         {
             var writing = WriteLoopAsync(session, responseStream, linked.Token);
+            bool closedByAgent;
             try
             {
-                await ReadLoopAsync(session, requestStream, linked.Token);
+                closedByAgent = await ReadLoopAsync(session, requestStream, linked.Token);
             }
             finally
             {
                 // The agent closed its side (after a drain) or the link failed: stop sending.
                 await linked.CancelAsync();
                 await writing;
+            }
+
+            if (closedByAgent)
+            {
+                // A drained agent still reads until the call ends: acknowledge its last results, so
+                // that it need not send them again after its restart.
+                while (session.Acks.TryDequeue(out var recorded))
+                {
+                    await responseStream.WriteAsync(new DispatchMessage { ResultAck = new ResultAck { Ref = recorded } }, context.CancellationToken);
+                }
             }
         }
         finally
@@ -171,7 +182,8 @@ public sealed partial class AgentLinkService(
         }
     }
 
-    private async Task ReadLoopAsync(AgentSession session, IAsyncStreamReader<AgentMessage> requestStream, CancellationToken ct)
+    /// <summary>Relays the agent's messages; true when the agent completed its side of the stream.</summary>
+    private async Task<bool> ReadLoopAsync(AgentSession session, IAsyncStreamReader<AgentMessage> requestStream, CancellationToken ct)
     {
         try
         {
@@ -210,10 +222,14 @@ public sealed partial class AgentLinkService(
         catch (IOException) when (ct.IsCancellationRequested)
         {
             // The agent went away; its leases stay until they end.
+            return false;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
+            return false;
         }
+
+        return !ct.IsCancellationRequested;
     }
 
     private async Task ReportAsync(AgentSession session, DeliveryResult result, CancellationToken ct)

@@ -2,15 +2,13 @@ namespace Mesh.Agent.Journal;
 
 public sealed partial class AgentJournal
 {
-    private Task Append(JournalEntry entry, bool wait)
+    /// <summary>Queues an entry; the task completes once it is on disk.</summary>
+    private Task Append(JournalEntry entry)
     {
-        var written = wait ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null;
-        if (!_appends.Writer.TryWrite(new Pending(Line(entry), written)))
-        {
-            return Task.FromException(new ObjectDisposedException(nameof(AgentJournal)));
-        }
-
-        return written?.Task ?? Task.CompletedTask;
+        var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return _appends.Writer.TryWrite(new Pending(Line(entry), written))
+            ? written.Task
+            : Task.FromException(new ObjectDisposedException(nameof(AgentJournal)));
     }
 
     /// <summary>

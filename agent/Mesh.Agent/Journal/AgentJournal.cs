@@ -106,7 +106,7 @@ public sealed partial class AgentJournal : IDisposable
             record.Changed = now;
         }
 
-        return Append(new JournalEntry { Kind = JournalEntry.Start, At = now, DeliveryId = job.Ref.DeliveryId, Attempt = job.Ref.Attempt, Recipients = recipients }, wait: true);
+        return Append(new JournalEntry { Kind = JournalEntry.Start, At = now, DeliveryId = job.Ref.DeliveryId, Attempt = job.Ref.Attempt, Recipients = recipients });
     }
 
     /// <summary>Records, durably, a job's result or hand-back; it stays unacknowledged until dispatch has it.</summary>
@@ -122,7 +122,7 @@ public sealed partial class AgentJournal : IDisposable
             record.Changed = now;
         }
 
-        return Append(new JournalEntry { Kind = JournalEntry.Done, At = now, DeliveryId = job.DeliveryId, Attempt = job.Attempt, Message = outcome.ToByteArray() }, wait: true);
+        return Append(new JournalEntry { Kind = JournalEntry.Done, At = now, DeliveryId = job.DeliveryId, Attempt = job.Attempt, Message = outcome.ToByteArray() });
     }
 
     /// <summary>Records that dispatch has the result. Not waited for: a lost acknowledgement only sends the result again.</summary>
@@ -145,7 +145,8 @@ public sealed partial class AgentJournal : IDisposable
             record.Changed = now;
         }
 
-        _ = Append(new JournalEntry { Kind = JournalEntry.Ack, At = now, DeliveryId = job.DeliveryId, Attempt = job.Attempt }, wait: false);
+        // Refused only once the journal is disposed (shutting down): the result is then sent again after the restart.
+        _appends.Writer.TryWrite(new Pending(Line(new JournalEntry { Kind = JournalEntry.Ack, At = now, DeliveryId = job.DeliveryId, Attempt = job.Attempt }), null));
     }
 
     /// <summary>Results and hand-backs that dispatch has not acknowledged yet, oldest first.</summary>
