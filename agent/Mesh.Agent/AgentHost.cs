@@ -1,3 +1,5 @@
+using Mesh.Agent.Journal;
+using Mesh.Agent.Policy;
 using Mesh.Delivery;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,7 +11,8 @@ namespace Mesh.Agent;
 /// <summary>The agent: one worker holding the link to dispatch, over the delivery engine.</summary>
 public static class AgentHost
 {
-    public static IHost Build(string[] args, IReadOnlyDictionary<string, string?>? overrides = null)
+    /// <param name="services">Last changes to the services; tests replace the clock here.</param>
+    public static IHost Build(string[] args, IReadOnlyDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
     {
         var builder = Host.CreateApplicationBuilder(args);
         if (overrides is not null)
@@ -18,6 +21,7 @@ public static class AgentHost
         }
 
         builder.Services.AddMeshAgent();
+        services?.Invoke(builder.Services);
         return builder.Build();
     }
 
@@ -25,7 +29,11 @@ public static class AgentHost
     {
         services.AddOptions<AgentOptions>().BindConfiguration(AgentOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>();
+        services.AddOptions<AgentPolicyOptions>().BindConfiguration(AgentPolicyOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AgentPolicyOptions>, AgentPolicyOptionsValidator>();
         services.AddDeliveryEngine(AgentOptions.Section + ":Delivery");
+        services.AddSingleton<AgentJournal>();
+        services.AddSingleton<SendingPolicy>();
         services.AddSingleton<JobRunner>();
         services.AddHostedService<AgentWorker>();
         // Shutdown must outlast the drain grace period, or jobs in flight would be cut off.
@@ -37,6 +45,15 @@ public static class AgentHost
     private sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
     {
         public ValidateOptionsResult Validate(string? name, AgentOptions options)
+        {
+            var errors = options.Validate().ToList();
+            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        }
+    }
+
+    private sealed class AgentPolicyOptionsValidator : IValidateOptions<AgentPolicyOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, AgentPolicyOptions options)
         {
             var errors = options.Validate().ToList();
             return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

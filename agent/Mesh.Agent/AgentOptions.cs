@@ -25,6 +25,21 @@ public sealed record AgentOptions
 
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(120);
 
+    /// <summary>
+    /// Folder of the local journal (docs/DECISIONS.md, Agent journal). A relative path is taken
+    /// from the working directory; unset means "mesh-agent-journal" there. One agent per folder.
+    /// </summary>
+    public string? JournalPath { get; init; }
+
+    /// <summary>The journal is compacted when its file grows past this size (and past twice its last compacted size).</summary>
+    public long JournalCompactBytes { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>How long a result dispatch acknowledged is still remembered, to refuse the same (delivery id, attempt).</summary>
+    public TimeSpan JournalKeepFinished { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The journal folder as an absolute path.</summary>
+    public string JournalFolder => Path.GetFullPath(string.IsNullOrWhiteSpace(JournalPath) ? "mesh-agent-journal" : JournalPath);
+
     public IEnumerable<string> Validate()
     {
         if (DispatchUrl is null)
@@ -40,6 +55,16 @@ public sealed record AgentOptions
         if (Credits == 0)
         {
             yield return "Agent:Credits must be at least 1";
+        }
+
+        if (JournalCompactBytes < 1024)
+        {
+            yield return "Agent:JournalCompactBytes must be at least 1024";
+        }
+
+        if (JournalKeepFinished < TimeSpan.Zero)
+        {
+            yield return "Agent:JournalKeepFinished must not be negative";
         }
     }
 }

@@ -90,10 +90,10 @@ public sealed partial class AgentWorker(JobRunner jobs, IOptions<AgentOptions> o
 
             Log.Connected(logger, o.DispatchUrl!, welcome.ProtocolVersion);
             backoff.Reset();
-            jobs.Attach(outbound);
+            jobs.Attach(outbound, acknowledgeOnWrite: !welcome.ResultAcks);
             using var heartbeatCts = new CancellationTokenSource();
             var heartbeats = HeartbeatAsync(outbound.Writer, TimeSpan.FromSeconds(Math.Max(1, welcome.HeartbeatSeconds)), heartbeatCts.Token);
-            var reading = ReadJobsAsync(call.ResponseStream, outbound.Writer, callCts.Token);
+            var reading = ReadJobsAsync(call.ResponseStream, callCts.Token);
             var stopping = new TaskCompletionSource();
             await using (stoppingToken.Register(() => stopping.TrySetResult()))
             {
@@ -133,32 +133,34 @@ public sealed partial class AgentWorker(JobRunner jobs, IOptions<AgentOptions> o
                 }
                 catch (Exception e) when (e is RpcException or IOException or InvalidOperationException or OperationCanceledException)
                 {
-                    // The stream is gone; the message stays in the channel and Detach keeps it.
+                    // The stream is gone; unacknowledged results stay in the journal for the next session.
                     Log.WriteFailed(logger, e.Message);
                     return;
                 }
 
                 reader.TryRead(out _);
+                jobs.Written(message);
             }
         }
 
         await stream.CompleteAsync();
     }
 
-    private async Task ReadJobsAsync(IAsyncStreamReader<DispatchMessage> stream, ChannelWriter<AgentMessage> outbound, CancellationToken ct)
+    private async Task ReadJobsAsync(IAsyncStreamReader<DispatchMessage> stream, CancellationToken ct)
     {
         try
         {
             while (await stream.MoveNext(ct))
             {
-                if (stream.Current.Job is not { } job)
+                switch (stream.Current.KindCase)
                 {
-                    continue;
-                }
-
-                if (jobs.Start(job))
-                {
-                    outbound.TryWrite(new AgentMessage { Ack = new JobAck { Ref = job.Ref } });
+                    case DispatchMessage.KindOneofCase.Job:
+                        // The JobAck follows once the job is journaled (JobRunner).
+                        jobs.Start(stream.Current.Job);
+                        break;
+                    case DispatchMessage.KindOneofCase.ResultAck:
+                        jobs.Acknowledge(stream.Current.ResultAck.Ref);
+                        break;
                 }
             }
         }

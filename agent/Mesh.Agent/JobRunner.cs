@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using Mesh.Agent.Journal;
+using Mesh.Agent.Policy;
 using Mesh.Agent.V1;
 using Mesh.Delivery;
 using Mesh.Events.V1;
@@ -10,61 +12,85 @@ using Microsoft.Extensions.Options;
 namespace Mesh.Agent;
 
 /// <summary>
-/// Runs jobs and keeps their results until a link session has sent them. Jobs outlive a
-/// broken stream: their results wait here and go out on the next session, where dispatch
-/// still accepts them while the lease (same attempt) holds.
+/// Runs jobs: local policy first, then the journal's start entry, then delivery, then the journaled
+/// result. Results live in the journal until dispatch acknowledges them, so they outlive a broken
+/// stream and a crash of the agent, and go out again on every new session until then.
 /// </summary>
-public sealed partial class JobRunner(SmtpDeliverer deliverer, IOptions<AgentOptions> options, ILogger<JobRunner> logger)
+public sealed partial class JobRunner(SmtpDeliverer deliverer, AgentJournal journal, SendingPolicy policy, IOptions<AgentOptions> options, ILogger<JobRunner> logger)
 {
     private readonly ConcurrentDictionary<string, (JobRef Ref, Task Task)> _inFlight = new();
-    private readonly ConcurrentQueue<AgentMessage> _unsent = new();
     private readonly SemaphoreSlim _slots = new((int)options.Value.Credits);
     private readonly CancellationTokenSource _abandon = new();
+    private readonly Lock _gate = new();
     private Channel<AgentMessage>? _outbound;
+    private bool _acknowledgeOnWrite;
 
     public IReadOnlyCollection<JobRef> InFlight => _inFlight.Values.Select(v => v.Ref).ToList();
 
-    /// <summary>Attaches a session's outbound channel and replays results no session has sent yet.</summary>
-    public void Attach(Channel<AgentMessage> outbound)
+    /// <summary>
+    /// Attaches a session's outbound channel and sends every result dispatch has not acknowledged.
+    /// <paramref name="acknowledgeOnWrite"/> is for a dispatch that sends no ResultAck: a result then
+    /// counts as acknowledged once written to the stream.
+    /// </summary>
+    public void Attach(Channel<AgentMessage> outbound, bool acknowledgeOnWrite)
     {
-        while (_unsent.TryDequeue(out var message))
+        lock (_gate)
         {
-            outbound.Writer.TryWrite(message);
+            _outbound = outbound;
+            _acknowledgeOnWrite = acknowledgeOnWrite;
+            foreach (var message in journal.Unacknowledged())
+            {
+                outbound.Writer.TryWrite(message);
+            }
         }
-
-        _outbound = outbound;
     }
 
-    /// <summary>Detaches a finished session; results it did not write wait for the next one.</summary>
+    /// <summary>Detaches a finished session. Results it did not deliver stay unacknowledged in the journal.</summary>
     public void Detach(Channel<AgentMessage> outbound)
     {
-        Interlocked.CompareExchange(ref _outbound, null, outbound);
+        lock (_gate)
+        {
+            if (_outbound == outbound)
+            {
+                _outbound = null;
+            }
+        }
+
         outbound.Writer.TryComplete();
-        while (outbound.Reader.TryRead(out var message))
-        {
-            Keep(message);
-        }
     }
 
-    /// <summary>A result a session could not write goes back to wait for the next session.</summary>
-    public void Keep(AgentMessage message)
+    /// <summary>Dispatch has the result or hand-back of this job.</summary>
+    public void Acknowledge(JobRef job) => journal.Acknowledged(job);
+
+    /// <summary>A message was written to the stream; for a dispatch without ResultAck that is the acknowledgement.</summary>
+    public void Written(AgentMessage message)
     {
-        if (message.KindCase is AgentMessage.KindOneofCase.Result or AgentMessage.KindOneofCase.HandBack)
+        if (_acknowledgeOnWrite && message.KindCase is AgentMessage.KindOneofCase.Result or AgentMessage.KindOneofCase.HandBack)
         {
-            _unsent.Enqueue(message);
+            journal.Acknowledged(AgentJournal.RefOf(message));
         }
     }
 
-    /// <summary>Starts a job unless the same (delivery id, attempt) is already running.</summary>
+    /// <summary>
+    /// Starts a job unless this (delivery id, attempt) is running or the journal knows it already;
+    /// a known result is sent again instead of delivering twice.
+    /// </summary>
     public bool Start(Job job)
     {
-        var key = $"{job.Ref.DeliveryId}/{job.Ref.Attempt}";
-        var gate = new TaskCompletionSource();
-        if (!_inFlight.TryAdd(key, (job.Ref, gate.Task)))
+        if (!journal.TryClaim(job.Ref, out var known))
         {
+            Log.Refused(logger, job.Ref.DeliveryId, job.Ref.Attempt);
+            if (known is not null)
+            {
+                Send(known);
+            }
+
             return false;
         }
 
+        var key = JournalRecord.Key(job.Ref);
+        var gate = new TaskCompletionSource();
+        _inFlight[key] = (job.Ref, gate.Task);
         _inFlight[key] = (job.Ref, RunAsync(key, job, gate.Task));
         gate.SetResult();
         return true;
@@ -90,10 +116,21 @@ public sealed partial class JobRunner(SmtpDeliverer deliverer, IOptions<AgentOpt
             await _slots.WaitAsync(ct);
             try
             {
+                var refusal = policy.Check(job);
+                if (refusal is not null)
+                {
+                    Log.PolicyRefused(logger, job.Ref.DeliveryId, job.Ref.Attempt, refusal);
+                    await FinishAsync(Result(job, Outcome.RejectedByAgentPolicy, refusal));
+                    return;
+                }
+
+                // Durable before the first SMTP byte: after a crash from here on, the job is never delivered again.
+                await journal.StartedAsync(job);
+                Send(new AgentMessage { Ack = new JobAck { Ref = job.Ref } });
                 var results = await deliverer.DeliverAsync(new DeliveryRequest(job.MailFrom, job.RcptTo, job.Mime.ToByteArray()), ct);
                 var result = new DeliveryResult { Ref = job.Ref };
                 result.Recipients.AddRange(results.Select(r => new RecipientResult { Recipient = r.Recipient, Outcome = r.Outcome, Details = r.Details }));
-                Post(new AgentMessage { Result = result });
+                await FinishAsync(new AgentMessage { Result = result });
             }
             finally
             {
@@ -103,20 +140,13 @@ public sealed partial class JobRunner(SmtpDeliverer deliverer, IOptions<AgentOpt
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // Draining: the job goes back to dispatch and is requeued at once.
-            Post(new AgentMessage { HandBack = new HandBack { Ref = job.Ref } });
+            await FinishAsync(new AgentMessage { HandBack = new HandBack { Ref = job.Ref } });
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // An unexpected failure is reported as a deferral carrying its reason, never dropped.
             Log.JobFailed(logger, e, job.Ref.DeliveryId, job.Ref.Attempt);
-            var result = new DeliveryResult { Ref = job.Ref };
-            result.Recipients.AddRange(job.RcptTo.Select(r => new RecipientResult
-            {
-                Recipient = r,
-                Outcome = Outcome.Deferred,
-                Details = new DeliveryDetails { Reply = "agent error: " + e.Message },
-            }));
-            Post(new AgentMessage { Result = result });
+            await FinishAsync(Result(job, Outcome.Deferred, "agent error: " + e.Message));
         }
         finally
         {
@@ -124,18 +154,49 @@ public sealed partial class JobRunner(SmtpDeliverer deliverer, IOptions<AgentOpt
         }
     }
 
-    private void Post(AgentMessage message)
+    /// <summary>Journals a result, then sends it. A journal that cannot be written does not hold the result back.</summary>
+    private async Task FinishAsync(AgentMessage outcome)
     {
-        var outbound = _outbound;
-        if (outbound is null || !outbound.Writer.TryWrite(message))
+        try
         {
-            _unsent.Enqueue(message);
+            await journal.FinishedAsync(outcome);
         }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            Log.ResultNotJournaled(logger, e, AgentJournal.RefOf(outcome).DeliveryId);
+        }
+
+        Send(outcome);
+    }
+
+    private void Send(AgentMessage message)
+    {
+        lock (_gate)
+        {
+            // Without a session the result waits in the journal; Attach sends it.
+            _outbound?.Writer.TryWrite(message);
+        }
+    }
+
+    private static AgentMessage Result(Job job, Outcome outcome, string reply)
+    {
+        var result = new DeliveryResult { Ref = job.Ref };
+        result.Recipients.AddRange(job.RcptTo.Select(r => new RecipientResult { Recipient = r, Outcome = outcome, Details = new DeliveryDetails { Reply = reply } }));
+        return new AgentMessage { Result = result };
     }
 
     private static partial class Log
     {
         [LoggerMessage(EventId = 10, Level = LogLevel.Error, Message = "Job {DeliveryId} attempt {Attempt} failed unexpectedly; reported as deferred")]
         public static partial void JobFailed(ILogger logger, Exception e, string deliveryId, uint attempt);
+
+        [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "Job {DeliveryId} attempt {Attempt} refused by local policy: {Reason}")]
+        public static partial void PolicyRefused(ILogger logger, string deliveryId, uint attempt, string reason);
+
+        [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Job {DeliveryId} attempt {Attempt} is already known to the journal; not delivered again")]
+        public static partial void Refused(ILogger logger, string deliveryId, uint attempt);
+
+        [LoggerMessage(EventId = 13, Level = LogLevel.Critical, Message = "The result of {DeliveryId} could not be journaled; it is sent without surviving a crash")]
+        public static partial void ResultNotJournaled(ILogger logger, Exception e, string deliveryId);
     }
 }

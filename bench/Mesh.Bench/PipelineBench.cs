@@ -54,6 +54,8 @@ internal static class PipelineBench
             ["Agent:DispatchUrl"] = url,
             ["Agent:Token"] = token.Secret,
             ["Agent:Credits"] = "64",
+            ["Agent:JournalPath"] = Path.Combine(dataDir, "agent-journal"),
+            ["Agent:Policy:AllowedSenderDomains:0"] = domain,
             ["Agent:Delivery:SourceAddress"] = "127.0.0.2",
             ["Agent:Delivery:AllowPrivateDestinations"] = "true",
             ["Agent:Delivery:StaticRoutes:example.net"] = sinkEndpoint.ToString(),

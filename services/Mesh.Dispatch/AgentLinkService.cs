@@ -38,6 +38,7 @@ public sealed partial class AgentLinkService(
                 ProtocolVersion = DispatchOptions.ProtocolVersion,
                 LeaseSeconds = (uint)o.LeaseDuration.TotalSeconds,
                 HeartbeatSeconds = (uint)Math.Max(1, o.HeartbeatInterval.TotalSeconds),
+                ResultAcks = true,
             },
         });
 
@@ -56,15 +57,26 @@ public sealed partial class AgentLinkService(
         try
         {
             var writing = WriteLoopAsync(session, responseStream, linked.Token);
+            bool closedByAgent;
             try
             {
-                await ReadLoopAsync(session, requestStream, linked.Token);
+                closedByAgent = await ReadLoopAsync(session, requestStream, linked.Token);
             }
             finally
             {
                 // The agent closed its side (after a drain) or the link failed: stop sending.
                 await linked.CancelAsync();
                 await writing;
+            }
+
+            if (closedByAgent)
+            {
+                // A drained agent still reads until the call ends: acknowledge its last results, so
+                // that it need not send them again after its restart.
+                while (session.Acks.TryDequeue(out var recorded))
+                {
+                    await responseStream.WriteAsync(new DispatchMessage { ResultAck = new ResultAck { Ref = recorded } }, context.CancellationToken);
+                }
             }
         }
         finally
@@ -108,6 +120,12 @@ public sealed partial class AgentLinkService(
         {
             while (!ct.IsCancellationRequested)
             {
+                // The agent keeps a result in its journal, and sends it again, until it is acknowledged.
+                while (session.Acks.TryDequeue(out var recorded))
+                {
+                    await responseStream.WriteAsync(new DispatchMessage { ResultAck = new ResultAck { Ref = recorded } }, ct);
+                }
+
                 if (session.HasCredit)
                 {
                     var deadline = clock.GetUtcNow() + options.Value.LeaseDuration;
@@ -165,7 +183,8 @@ public sealed partial class AgentLinkService(
         }
     }
 
-    private async Task ReadLoopAsync(AgentSession session, IAsyncStreamReader<AgentMessage> requestStream, CancellationToken ct)
+    /// <summary>Relays the agent's messages; true when the agent completed its side of the stream.</summary>
+    private async Task<bool> ReadLoopAsync(AgentSession session, IAsyncStreamReader<AgentMessage> requestStream, CancellationToken ct)
     {
         try
         {
@@ -188,6 +207,7 @@ public sealed partial class AgentLinkService(
                     case AgentMessage.KindOneofCase.HandBack:
                         var handBack = message.HandBack.Ref;
                         await schedule.HandBackAsync(new HandBackRequest { TenantId = session.Tenant, DeliveryId = handBack.DeliveryId, Attempt = handBack.Attempt }, cancellationToken: ct);
+                        session.Acks.Enqueue(handBack);
                         Release(session, handBack);
                         break;
                     case AgentMessage.KindOneofCase.Drain:
@@ -203,10 +223,14 @@ public sealed partial class AgentLinkService(
         catch (IOException) when (ct.IsCancellationRequested)
         {
             // The agent went away; its leases stay until they end.
+            return false;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
+            return false;
         }
+
+        return !ct.IsCancellationRequested;
     }
 
     private async Task ReportAsync(AgentSession session, DeliveryResult result, CancellationToken ct)
@@ -229,6 +253,8 @@ public sealed partial class AgentLinkService(
             Log.StaleResult(logger, session.Tenant, result.Ref.DeliveryId, result.Ref.Attempt);
         }
 
+        // Recorded (or a repeat): the agent may forget it.
+        session.Acks.Enqueue(result.Ref);
         Release(session, result.Ref);
     }
 

@@ -16,6 +16,9 @@ public sealed class AgentSession(string tenant, string agentId)
     /// <summary>Jobs leased to this agent: delivery id to attempt.</summary>
     public ConcurrentDictionary<string, uint> InFlight { get; } = new();
 
+    /// <summary>Results and hand-backs recorded and not yet acknowledged to the agent.</summary>
+    public ConcurrentQueue<Agent.V1.JobRef> Acks { get; } = new();
+
     /// <summary>True when the agent may take one more job.</summary>
     public bool HasCredit => !_draining && InFlight.Count < _credit;
 

@@ -8,6 +8,7 @@ using Mesh.AllInOne;
 using Mesh.Gateway.V1;
 using Mesh.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Mesh.Tests.EndToEnd;
@@ -130,7 +131,31 @@ public sealed class MeshStack : IAsyncDisposable
     }
 
     /// <summary>Starts an agent bound to <paramref name="source"/> that routes every listed domain to the receiver.</summary>
-    public async Task<IHost> StartAgentAsync(string token, IPAddress source, SmtpReceiver receiver, string agentId = "agent-1", params string[] domains)
+    public Task<IHost> StartAgentAsync(string token, IPAddress source, SmtpReceiver receiver, string agentId = "agent-1", params string[] domains) =>
+        StartAgentAsync(AgentSettings(token, source, receiver, agentId, domains));
+
+    /// <summary>Starts an agent with these settings (see <see cref="AgentSettings"/>).</summary>
+    public async Task<IHost> StartAgentAsync(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
+    {
+        var agent = AgentHost.Build([], settings, services);
+        await agent.StartAsync().DefaultTimeout();
+        _agents.Add(agent);
+        return agent;
+    }
+
+    /// <summary>Stops an agent started by this stack (drain, then dispose).</summary>
+    public async Task StopAgentAsync(IHost agent)
+    {
+        _agents.Remove(agent);
+        await agent.StopAsync().DefaultTimeout();
+        agent.Dispose();
+    }
+
+    /// <summary>
+    /// The settings of an agent bound to <paramref name="source"/> that routes every listed domain to
+    /// the receiver, with its own journal folder and any sender domain allowed (policy tests narrow it).
+    /// </summary>
+    public Dictionary<string, string?> AgentSettings(string token, IPAddress source, SmtpReceiver receiver, string agentId = "agent-1", params string[] domains)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -141,6 +166,8 @@ public sealed class MeshStack : IAsyncDisposable
             ["Agent:InitialBackoff"] = "00:00:00.200",
             ["Agent:MaxBackoff"] = "00:00:01",
             ["Agent:DrainGrace"] = "00:00:05",
+            ["Agent:JournalPath"] = Path.Combine(_dataDir, "agent-journal-" + Guid.NewGuid().ToString("N")),
+            ["Agent:Policy:AllowAnySenderDomain"] = "true",
             ["Agent:Delivery:SourceAddress"] = source.ToString(),
             ["Agent:Delivery:EhloName"] = "agent.test",
             ["Agent:Delivery:AllowPrivateDestinations"] = "true",
@@ -151,10 +178,7 @@ public sealed class MeshStack : IAsyncDisposable
             settings[$"Agent:Delivery:StaticRoutes:{domain}"] = $"{receiver.EndPoint.Address}:{receiver.Port}";
         }
 
-        var agent = AgentHost.Build([], settings);
-        await agent.StartAsync().DefaultTimeout();
-        _agents.Add(agent);
-        return agent;
+        return settings;
     }
 
     public async ValueTask DisposeAsync()
