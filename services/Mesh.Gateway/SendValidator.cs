@@ -62,22 +62,7 @@ public sealed partial class SendValidator(MeshStore store, Render.V1.Render.Rend
             await CheckContentAsync(errors, request.Content, "content");
         }
 
-        foreach (var (name, value) in request.Headers)
-        {
-            if (name.Length == 0 || name.Any(c => c is < '!' or > '~' or ':'))
-            {
-                errors.Add($"headers[{name}]", "a header name is printable ASCII without spaces or ':' (RFC 5322 §3.6.8)");
-            }
-            else if (ReservedHeaders.Contains(name))
-            {
-                errors.Add($"headers[{name}]", "this header is set by Mesh and cannot be given");
-            }
-
-            if (HasLineBreak(value))
-            {
-                errors.Add($"headers[{name}]", "a header value must not contain CR or LF");
-            }
-        }
+        CheckHeaders(errors, request.Headers);
 
         CheckTagsAndMetadata(errors, request);
         if (request.List.Length > 64 || request.List.Any(c => c is '|' || char.IsControl(c)))
@@ -184,6 +169,27 @@ public sealed partial class SendValidator(MeshStore store, Render.V1.Render.Rend
         return problems;
     }
 
+    /// <summary>Header names are RFC 5322 field names and not ones Mesh writes; values have no CR or LF.</summary>
+    public static void CheckHeaders(FieldErrors errors, IDictionary<string, string> headers)
+    {
+        foreach (var (name, value) in headers)
+        {
+            if (name.Length == 0 || name.Any(c => c is < '!' or > '~' or ':'))
+            {
+                errors.Add($"headers[{name}]", "a header name is printable ASCII without spaces or ':' (RFC 5322 §3.6.8)");
+            }
+            else if (ReservedHeaders.Contains(name))
+            {
+                errors.Add($"headers[{name}]", "this header is set by Mesh and cannot be given");
+            }
+
+            if (HasLineBreak(value))
+            {
+                errors.Add($"headers[{name}]", "a header value must not contain CR or LF");
+            }
+        }
+    }
+
     private static void CheckTagsAndMetadata(FieldErrors errors, SendRequest request)
     {
         if (request.Tags.Count > 10 || request.Tags.Any(t => t.Length is 0 or > 64 || HasLineBreak(t)))
@@ -207,10 +213,14 @@ public sealed partial class SendValidator(MeshStore store, Render.V1.Render.Rend
     }
 
     /// <summary>The sender and recipient of a test rendering, with the sender's domain owned by the tenant.</summary>
-    public async Task CheckAddressesAsync(FieldErrors errors, string tenant, Address? from, Address? to)
+    public async Task CheckAddressesAsync(FieldErrors errors, string tenant, Address? from, Address? to, Address? replyTo)
     {
         await CheckSenderAsync(errors, tenant, from);
         CheckAddress(errors, "to", to);
+        if (replyTo is not null)
+        {
+            CheckAddress(errors, "reply_to", replyTo);
+        }
     }
 
     private async Task CheckSenderAsync(FieldErrors errors, string tenant, Address? from)

@@ -46,7 +46,8 @@ public sealed class TemplatesGrpcService(
     {
         var tenant = await authenticator.TenantOfAsync(context);
         var errors = new FieldErrors();
-        await validator.CheckAddressesAsync(errors, tenant, request.From, request.To);
+        await validator.CheckAddressesAsync(errors, tenant, request.From, request.To, request.ReplyTo);
+        SendValidator.CheckHeaders(errors, request.Headers);
         if (request.Template is null)
         {
             await validator.CheckContentAsync(errors, request.Content, "content");
@@ -68,6 +69,8 @@ public sealed class TemplatesGrpcService(
                 To = request.To,
                 Content = content,
                 Variables = request.Variables,
+                ReplyTo = request.ReplyTo,
+                Headers = { request.Headers },
             },
         }, cancellationToken: context.CancellationToken);
         return new TestRenderResponse { Mime = rendered.Mime };

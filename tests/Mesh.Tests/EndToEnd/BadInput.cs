@@ -22,6 +22,7 @@ public sealed class BadInput : IAsyncLifetime
         { "CR LF in display name", "from.name" },
         { "unknown sending domain", "from.email" },
         { "reserved header", "headers[DKIM-Signature]" },
+        { "reserved Return-Path", "headers[Return-Path]" },
         { "malformed sender", "from.email" },
         { "no body", "content" },
         { "over 1000 recipients", "to" },
@@ -58,6 +59,7 @@ public sealed class BadInput : IAsyncLifetime
             case "CR LF in display name": request.From.Name = "Mesh\nBcc: x@example.org"; break;
             case "unknown sending domain": request.From.Email = "hello@not-ours.example"; break;
             case "reserved header": request.Headers["DKIM-Signature"] = "v=1; forged"; break;
+            case "reserved Return-Path": request.Headers["Return-Path"] = "<bounce@evil.example>"; break;
             case "malformed sender": request.From.Email = "hello@@acme.example"; break;
             case "no body": request.Content.Html = string.Empty; break;
             case "over 1000 recipients":

@@ -34,6 +34,8 @@ public sealed class RichMessageStructure
                 },
             },
             Variables = new Struct { Fields = { ["name"] = Value.ForString("Ana") } },
+            ReplyTo = new Address { Email = "support@acme.example", Name = "Support" },
+            Headers = { ["X-Campaign"] = "spring" },
         }, tenant.Headers).ResponseAsync.DefaultTimeout();
 
         var raw = response.Mime.ToByteArray();
@@ -44,6 +46,8 @@ public sealed class RichMessageStructure
         Assert.Equal("Grüße, Ana ✓", message.Subject);
         Assert.Equal("Zoë Café", message.From.Mailboxes.Single().Name);
         Assert.EndsWith("@acme.example", message.MessageId);
+        Assert.Equal("support@acme.example", message.ReplyTo.Mailboxes.Single().Address);
+        Assert.Equal("spring", message.Headers["X-Campaign"]);
         Assert.Equal("Hello Ana", message.TextBody!.Split('\n')[0].Trim());
         var text = Encoding.ASCII.GetString(raw);
         Assert.Contains("Subject: =?utf-8?", text);
