@@ -47,13 +47,17 @@ internal static class SignBench
             }
         }
 
-        double rsaRate = Stats.Median(rsaOnly), edRate = Stats.Median(edOnly), bothRate = Stats.Median(both);
-        Console.WriteLine($"sign  no signature (parse + serialize): {Stats.Median(none),8:F0} msg/s  (median of {rounds})");
-        Console.WriteLine($"sign  rsa-sha256 only:                  {rsaRate,8:F0} msg/s");
-        Console.WriteLine($"sign  ed25519-sha256 only:              {edRate,8:F0} msg/s");
-        Console.WriteLine($"sign  both (Mesh):                      {bothRate,8:F0} msg/s");
+        double noneRate = Stats.Median(none), rsaRate = Stats.Median(rsaOnly), edRate = Stats.Median(edOnly), bothRate = Stats.Median(both);
+        Console.WriteLine($"sign  no signature (parse + serialize): {noneRate,8:F0} msg/s  (median of {rounds}, range {Range(none)})");
+        Console.WriteLine($"sign  rsa-sha256 only:                  {rsaRate,8:F0} msg/s  (range {Range(rsaOnly)})");
+        Console.WriteLine($"sign  ed25519-sha256 only:              {edRate,8:F0} msg/s  (range {Range(edOnly)})");
+        Console.WriteLine($"sign  both (Mesh):                      {bothRate,8:F0} msg/s  (range {Range(both)})");
         var allowedMeasured = 1 / ((1 / rsaRate) + (1 / edRate));
         Console.WriteLine($"sign  both vs 1/(1/rsa + 1/ed) of the single-algorithm rates ({allowedMeasured:F0}/s): {bothRate / allowedMeasured:P0}");
+        // The formula above counts parse + serialize twice; dual signing pays it once. Each
+        // signature's own cost is its single rate's time minus the no-signature time.
+        var costOnce = 1 / ((1 / noneRate) + (1 / rsaRate - 1 / noneRate) + (1 / edRate - 1 / noneRate));
+        Console.WriteLine($"sign  both vs parse + serialize once plus each signature's measured cost ({costOnce:F0}/s): {bothRate / costOnce:P0}");
         if (osslRsa.Count == 0)
         {
             Console.WriteLine("sign  openssl not found: no openssl speed reference");
@@ -62,9 +66,11 @@ internal static class SignBench
 
         double osslRsaRate = Stats.Median(osslRsa), osslEdRate = Stats.Median(osslEd);
         var allowedOpenSsl = 1 / ((1 / osslRsaRate) + (1 / osslEdRate));
-        Console.WriteLine($"sign  openssl speed -seconds 3 rsa2048 ed25519: rsa2048 {osslRsaRate:F0} sign/s, ed25519 {osslEdRate:F0} sign/s (median of {osslRsa.Count})");
+        Console.WriteLine($"sign  openssl speed -seconds 3 rsa2048 ed25519: rsa2048 {osslRsaRate:F0} sign/s (range {Range(osslRsa)}), ed25519 {osslEdRate:F0} sign/s (range {Range(osslEd)}), median of {osslRsa.Count}");
         Console.WriteLine($"sign  both vs 1/(1/rsa + 1/ed) of openssl's rates ({allowedOpenSsl:F0}/s): {bothRate / allowedOpenSsl:P0}");
     }
+
+    private static string Range(List<double> values) => $"{values.Min():F0}-{values.Max():F0}";
 
     private static double Rate(byte[] mime, Action<FormatOptions, MimeMessage> sign, TimeSpan duration)
     {
@@ -95,7 +101,8 @@ internal static class SignBench
         message.Headers.Add(HeaderId.ListUnsubscribe, "<https://mesh.example/u/abc>");
         message.Headers.Add(HeaderId.ListUnsubscribePost, "List-Unsubscribe=One-Click");
         var paragraph = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor. ";
-        var text = string.Concat(Enumerable.Repeat(paragraph, size / 2 / paragraph.Length));
+        // Two parts of the same text; about 900 bytes go to headers, boundaries and quoted-printable soft breaks.
+        var text = string.Concat(Enumerable.Repeat(paragraph, (size - 900) / 2 / paragraph.Length));
         message.Body = new BodyBuilder { TextBody = text, HtmlBody = "<p>" + text + "</p>" }.ToMessageBody();
         message.Prepare(EncodingConstraint.SevenBit, 78);
         using var output = new MemoryStream();
