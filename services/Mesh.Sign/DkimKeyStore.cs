@@ -34,6 +34,13 @@ public sealed class DkimKeyStore(MeshStore store, KeyEncryption encryption, IOpt
     public async Task<DkimPublicRecords?> CreateAsync(string tenant, string domain)
     {
         var key = Keys.DkimKey(tenant, domain);
+        // Adding a domain again answers with the records already published, without making keys.
+        var existing = await store.Database.HashGetAsync(key, PublicFields);
+        if (existing.All(v => !v.IsNull))
+        {
+            return Records(existing);
+        }
+
         // Selectors name the day and the algorithm (r = rsa, e = ed25519), so both can be rotated apart.
         var day = clock.GetUtcNow().ToString("yyyyMMdd", CultureInfo.InvariantCulture);
         var rsaSelector = $"mesh{day}r";
@@ -74,10 +81,7 @@ public sealed class DkimKeyStore(MeshStore store, KeyEncryption encryption, IOpt
             return null;
         }
 
-        // RFC 6376 §3.6.1 (k=rsa, p = SubjectPublicKeyInfo) and RFC 8463 §4.2 (k=ed25519, p = the raw 32-byte key).
-        return new DkimPublicRecords(
-            stored[0].ToString(), $"v=DKIM1; k=rsa; p={stored[1]}",
-            stored[2].ToString(), $"v=DKIM1; k=ed25519; p={stored[3]}");
+        return Records(stored);
     }
 
     /// <summary>
@@ -121,6 +125,11 @@ public sealed class DkimKeyStore(MeshStore store, KeyEncryption encryption, IOpt
             CryptographicOperations.ZeroMemory(edSeed);
         }
     }
+
+    // RFC 6376 §3.6.1 (k=rsa, p = SubjectPublicKeyInfo) and RFC 8463 §4.2 (k=ed25519, p = the raw 32-byte key).
+    private static DkimPublicRecords Records(RedisValue[] stored) => new(
+        stored[0].ToString(), $"v=DKIM1; k=rsa; p={stored[1]}",
+        stored[2].ToString(), $"v=DKIM1; k=ed25519; p={stored[3]}");
 
     private byte[] Open(byte[] blob, string tenant, string domain, string selector, string algorithm)
     {

@@ -14,10 +14,10 @@ public sealed class DualSignatures
     [InlineData(StoreKind.Garnet)]
     public async Task Send_AgentDelivers_RsaAndEd25519SignaturesBothVerify(StoreKind store)
     {
-        await using var stack = await MeshStack.StartAsync(store);
-        await using var receiver = await SmtpReceiver.StartAsync(IPAddress.Loopback);
-        var tenant = await stack.CreateTenantAsync("dual.example");
-        await stack.StartAgentAsync(tenant.AgentToken.Secret, IPAddress.Parse("127.0.0.2"), receiver);
+        await using var stack = await MeshStack.StartAsync(store).DefaultTimeout();
+        await using var receiver = await SmtpReceiver.StartAsync(IPAddress.Loopback).DefaultTimeout();
+        var tenant = await stack.CreateTenantAsync("dual.example").DefaultTimeout();
+        await stack.StartAgentAsync(tenant.AgentToken.Secret, IPAddress.Parse("127.0.0.2"), receiver).DefaultTimeout();
 
         await tenant.Mail.SendAsync(Messages.Welcome("dual.example"), tenant.Headers).ResponseAsync.DefaultTimeout();
         var received = await receiver.NextMessageAsync(TestTimeouts.Default);

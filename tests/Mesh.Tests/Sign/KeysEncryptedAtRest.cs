@@ -18,8 +18,8 @@ public sealed class KeysEncryptedAtRest
     [Fact]
     public async Task AddDomain_KeysInStore_EncryptedUnderKekAndBoundToTenant()
     {
-        await using var stack = await MeshStack.StartAsync(StoreKind.Redis);
-        var tenant = await stack.CreateTenantAsync("vault.example");
+        await using var stack = await MeshStack.StartAsync(StoreKind.Redis).DefaultTimeout();
+        var tenant = await stack.CreateTenantAsync("vault.example").DefaultTimeout();
         await using var redis = await ConnectionMultiplexer.ConnectAsync(stack.Redis!.ConnectionString).DefaultTimeout();
         var db = redis.GetDatabase();
 
@@ -69,9 +69,9 @@ public sealed class KeysEncryptedAtRest
     [Fact]
     public async Task Sign_KeyCopiedToAnotherTenant_RefusedNotSigned()
     {
-        await using var stack = await MeshStack.StartAsync(StoreKind.Redis);
-        var owner = await stack.CreateTenantAsync("moved.example");
-        var thief = await stack.CreateTenantAsync("thief.example");
+        await using var stack = await MeshStack.StartAsync(StoreKind.Redis).DefaultTimeout();
+        var owner = await stack.CreateTenantAsync("moved.example").DefaultTimeout();
+        var thief = await stack.CreateTenantAsync("thief.example").DefaultTimeout();
         await using var redis = await ConnectionMultiplexer.ConnectAsync(stack.Redis!.ConnectionString).DefaultTimeout();
         var db = redis.GetDatabase();
         var stolen = await db.HashGetAllAsync(Keys.DkimKey(owner.Id, "moved.example")).DefaultTimeout();

@@ -14,10 +14,10 @@ public sealed class SignatureExpiry
         await using var stack = await MeshStack.StartAsync(StoreKind.Garnet, new Dictionary<string, string?>
         {
             ["Mesh:Sign:SignatureLifetime"] = lifetime.ToString("c", CultureInfo.InvariantCulture),
-        });
-        await using var receiver = await SmtpReceiver.StartAsync(IPAddress.Loopback);
-        var tenant = await stack.CreateTenantAsync("expiry.example");
-        await stack.StartAgentAsync(tenant.AgentToken.Secret, IPAddress.Parse("127.0.0.2"), receiver);
+        }).DefaultTimeout();
+        await using var receiver = await SmtpReceiver.StartAsync(IPAddress.Loopback).DefaultTimeout();
+        var tenant = await stack.CreateTenantAsync("expiry.example").DefaultTimeout();
+        await stack.StartAgentAsync(tenant.AgentToken.Secret, IPAddress.Parse("127.0.0.2"), receiver).DefaultTimeout();
         var before = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
         await tenant.Mail.SendAsync(Messages.Welcome("expiry.example"), tenant.Headers).ResponseAsync.DefaultTimeout();

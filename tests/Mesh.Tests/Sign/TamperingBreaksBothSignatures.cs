@@ -10,10 +10,10 @@ public sealed class TamperingBreaksBothSignatures
     [Fact]
     public async Task Verify_SignedHeaderOrBodyChanged_BothSignaturesFail()
     {
-        await using var stack = await MeshStack.StartAsync(StoreKind.Garnet);
-        await using var receiver = await SmtpReceiver.StartAsync(IPAddress.Loopback);
-        var tenant = await stack.CreateTenantAsync("tamper.example");
-        await stack.StartAgentAsync(tenant.AgentToken.Secret, IPAddress.Parse("127.0.0.2"), receiver);
+        await using var stack = await MeshStack.StartAsync(StoreKind.Garnet).DefaultTimeout();
+        await using var receiver = await SmtpReceiver.StartAsync(IPAddress.Loopback).DefaultTimeout();
+        var tenant = await stack.CreateTenantAsync("tamper.example").DefaultTimeout();
+        await stack.StartAgentAsync(tenant.AgentToken.Secret, IPAddress.Parse("127.0.0.2"), receiver).DefaultTimeout();
         await tenant.Mail.SendAsync(Messages.Welcome("tamper.example"), tenant.Headers).ResponseAsync.DefaultTimeout();
         var received = await receiver.NextMessageAsync(TestTimeouts.Default);
         var text = Encoding.ASCII.GetString(received.Data);
