@@ -19,6 +19,8 @@ namespace Mesh.Bench;
 /// </summary>
 internal static class PipelineBench
 {
+    private static readonly string BenchKek = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes("mesh-bench-kek-not-a-secret-32b!"));
+
     public static async Task RunAsync(int messages, int concurrency, string? redis)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "mesh-bench-" + Environment.ProcessId);
@@ -34,6 +36,8 @@ internal static class PipelineBench
             ["Mesh:Store:DataDir"] = dataDir,
             ["Mesh:Store:Redis"] = redis,
             ["Mesh:Gateway:AdminKey"] = "bench",
+            // A fixed bench-only KEK, so that reruns against the same --redis pass the sign service's key check.
+            ["Mesh:Sign:KeyEncryptionKey"] = Environment.GetEnvironmentVariable("Mesh__Sign__KeyEncryptionKey") ?? BenchKek,
         });
         await provider.StartAsync();
         using var postfix = PostfixSink.Available ? await PostfixSink.StartAsync() : null;

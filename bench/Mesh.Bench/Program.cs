@@ -1,6 +1,6 @@
 using Mesh.Bench;
 
-// dotnet run -c Release --project bench/Mesh.Bench -- [pipeline|dkim|render|smtp|all] [--messages N] [--senders C] [--rounds R] [--redis host:port]
+// dotnet run -c Release --project bench/Mesh.Bench -- [pipeline|dkim|sign|render|smtp|all] [--messages N] [--senders C] [--rounds R] [--redis host:port]
 var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
 var messages = int.Parse(Option("--messages") ?? "2000", System.Globalization.CultureInfo.InvariantCulture);
@@ -10,6 +10,11 @@ Console.WriteLine($"{Environment.ProcessorCount} cores, .NET {Environment.Versio
 if (what is "dkim" or "all")
 {
     DkimBench.Run(rounds);
+}
+
+if (what is "sign" or "all")
+{
+    await SignBench.RunAsync(rounds);
 }
 
 if (what is "render" or "all")

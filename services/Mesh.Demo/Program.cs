@@ -30,6 +30,8 @@ var provider = AllInOneHost.Build([], new Dictionary<string, string?>(quiet)
     ["Mesh:Endpoints:Schedule"] = url,
     ["Mesh:Store:DataDir"] = dataDir,
     ["Mesh:Gateway:AdminKey"] = adminKey,
+    // A fresh key-encryption key per run: the demo's store lives in a temporary folder.
+    ["Mesh:Sign:KeyEncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
 });
 await provider.StartAsync();
 Console.WriteLine($"provider (all-in-one, embedded Garnet store in {dataDir}) listening on {url}");
@@ -45,7 +47,7 @@ var tenant = await admin.CreateTenantAsync(new CreateTenantRequest { Name = "Dem
 var domain = await admin.AddDomainAsync(new AddDomainRequest { TenantId = tenant.TenantId, Domain = "demo.example" }, adminHeaders);
 var apiKey = await admin.CreateApiKeyAsync(new CreateApiKeyRequest { TenantId = tenant.TenantId }, adminHeaders);
 var agentToken = await admin.CreateAgentTokenAsync(new CreateAgentTokenRequest { TenantId = tenant.TenantId }, adminHeaders);
-Console.WriteLine($"tenant {tenant.TenantId}; publish TXT {domain.DkimRecordName}");
+Console.WriteLine($"tenant {tenant.TenantId}; publish TXT {domain.DkimRecordName} (rsa) and {domain.DkimEd25519RecordName} (ed25519)");
 
 using var agent = AgentHost.Build([], new Dictionary<string, string?>(quiet)
 {
@@ -95,15 +97,29 @@ using (var wait = new CancellationTokenSource(timeout))
 }
 
 var message = MimeMessage.Load(new MemoryStream(data));
-var verified = new MimeKit.Cryptography.DkimVerifier(new PublishedKey(domain.DkimRecordValue))
-    .Verify(message, message.Headers[message.Headers.IndexOf(HeaderId.DkimSignature)]);
+// Each DKIM-Signature (rsa-sha256 and ed25519-sha256) against the record published for its selector.
+var records = new Dictionary<string, string>
+{
+    [domain.DkimSelector] = domain.DkimRecordValue,
+    [domain.DkimEd25519Selector] = domain.DkimEd25519RecordValue,
+};
+var verifier = new MimeKit.Cryptography.DkimVerifier(new PublishedKeys(records));
+var signatures = message.Headers.Where(h => h.Id == HeaderId.DkimSignature)
+    .Select(h => (Tags: h.Value, Pass: verifier.Verify(message, h)))
+    .ToList();
+var verified = signatures.Count == 2 && signatures.All(s => s.Pass);
 
 Console.WriteLine();
 Console.WriteLine("===== message as received =====");
 Console.WriteLine(System.Text.Encoding.UTF8.GetString(data).TrimEnd());
 Console.WriteLine("===============================");
 Console.WriteLine($"arrived from source address: {remote.Address}");
-Console.WriteLine($"DKIM (d={domain.Name}, s={domain.DkimSelector}) verification: {(verified ? "pass" : "FAIL")}");
+foreach (var (tags, pass) in signatures)
+{
+    var algorithm = tags.Contains("ed25519-sha256", StringComparison.Ordinal) ? "ed25519-sha256" : "rsa-sha256";
+    Console.WriteLine($"DKIM {algorithm} (d={domain.Name}) verification: {(pass ? "pass" : "FAIL")}");
+}
+
 Console.WriteLine($"delivered event: {delivered?.Type}, reply \"{delivered?.Details?.SmtpCode} {delivered?.Details?.Reply}\"");
 
 events.Dispose();
@@ -120,12 +136,12 @@ static int FreePort()
     return ((IPEndPoint)listener.LocalEndpoint).Port;
 }
 
-/// <summary>Answers DKIM key lookups with the TXT record the admin API told us to publish.</summary>
-internal sealed class PublishedKey(string txt) : MimeKit.Cryptography.DkimPublicKeyLocatorBase
+/// <summary>Answers DKIM key lookups with the TXT records the admin API told us to publish, by selector.</summary>
+internal sealed class PublishedKeys(IReadOnlyDictionary<string, string> records) : MimeKit.Cryptography.DkimPublicKeyLocatorBase
 {
     public override Org.BouncyCastle.Crypto.AsymmetricKeyParameter LocatePublicKey(string methods, string domain, string selector, CancellationToken cancellationToken = default) =>
-        GetPublicKey(txt);
+        GetPublicKey(records[selector]);
 
     public override Task<Org.BouncyCastle.Crypto.AsymmetricKeyParameter> LocatePublicKeyAsync(string methods, string domain, string selector, CancellationToken cancellationToken = default) =>
-        Task.FromResult(GetPublicKey(txt));
+        Task.FromResult(LocatePublicKey(methods, domain, selector, cancellationToken));
 }

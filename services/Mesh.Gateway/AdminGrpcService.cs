@@ -66,6 +66,9 @@ public sealed class AdminGrpcService(MeshStore store, Sign.V1.Sign.SignClient si
             DkimSelector = key.Selector,
             DkimRecordName = $"{key.Selector}._domainkey.{domain}",
             DkimRecordValue = key.DnsTxt,
+            DkimEd25519Selector = key.Ed25519Selector,
+            DkimEd25519RecordName = $"{key.Ed25519Selector}._domainkey.{domain}",
+            DkimEd25519RecordValue = key.Ed25519DnsTxt,
         };
     }
 

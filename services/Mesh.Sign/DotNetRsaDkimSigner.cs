@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using MimeKit.Cryptography;
 using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Security;
 
 namespace Mesh.Sign;
 
@@ -14,11 +15,12 @@ public sealed class DotNetRsaDkimSigner : DkimSigner
 {
     private readonly RSA _rsa;
 
-    public DotNetRsaDkimSigner(string privateKeyPem, string domain, string selector)
-        : base(new MemoryStream(System.Text.Encoding.ASCII.GetBytes(privateKeyPem)), domain, selector, DkimSignatureAlgorithm.RsaSha256)
+    /// <param name="pkcs8PrivateKey">The RSA private key as PKCS#8 DER.</param>
+    public DotNetRsaDkimSigner(byte[] pkcs8PrivateKey, string domain, string selector)
+        : base(PrivateKeyFactory.CreateKey(pkcs8PrivateKey), domain, selector, DkimSignatureAlgorithm.RsaSha256)
     {
         _rsa = RSA.Create();
-        _rsa.ImportFromPem(privateKeyPem);
+        _rsa.ImportPkcs8PrivateKey(pkcs8PrivateKey, out _);
         HeaderCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed;
         BodyCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed;
     }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Google.Protobuf;
 using Grpc.Core;
 using Mesh.Sign.V1;
@@ -7,32 +8,48 @@ namespace Mesh.Sign;
 
 public sealed class SignGrpcService(DkimKeyStore keys) : V1.Sign.SignBase
 {
-    // RFC 6376 §5.4.1 lists From as required; the rest are those whose change would alter
-    // what the reader sees. From is listed twice (oversigned) so that a second From cannot be added.
-    private static readonly HeaderId[] SignedHeaders =
-    [
-        HeaderId.From, HeaderId.From, HeaderId.To, HeaderId.Cc, HeaderId.ReplyTo, HeaderId.Subject, HeaderId.Date,
-        HeaderId.MessageId, HeaderId.MimeVersion, HeaderId.ContentType, HeaderId.ContentTransferEncoding,
-        HeaderId.ListUnsubscribe, HeaderId.ListUnsubscribePost,
-    ];
-
     public override async Task<CreateKeyResponse> CreateKey(CreateKeyRequest request, ServerCallContext context)
     {
-        var (selector, publicKey) = await keys.CreateAsync(request.TenantId, request.Domain.ToLowerInvariant());
-        return new CreateKeyResponse { Selector = selector, DnsTxt = $"v=DKIM1; k=rsa; p={publicKey}" };
+        var domain = request.Domain.ToLowerInvariant();
+        var records = await keys.CreateAsync(request.TenantId, domain) ?? throw OldFormat(domain);
+        return new CreateKeyResponse
+        {
+            Selector = records.RsaSelector,
+            DnsTxt = records.RsaTxt,
+            Ed25519Selector = records.Ed25519Selector,
+            Ed25519DnsTxt = records.Ed25519Txt,
+        };
     }
 
     public override async Task<SignResponse> Sign(SignRequest request, ServerCallContext context)
     {
-        var signer = await keys.GetSignerAsync(request.TenantId, request.Domain.ToLowerInvariant())
-            ?? throw new RpcException(new Status(StatusCode.FailedPrecondition, $"no DKIM key for domain {request.Domain}"));
+        var domain = request.Domain.ToLowerInvariant();
+        DkimSigners? signers;
+        try
+        {
+            signers = await keys.GetSignersAsync(request.TenantId, domain);
+        }
+        catch (CryptographicException)
+        {
+            // The KEK was checked at start-up, so this key was corrupted or moved: retrying cannot help.
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"the DKIM key of domain {request.Domain} cannot be decrypted"));
+        }
+
+        if (signers is null)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"no DKIM key for domain {request.Domain}"));
+        }
+
         using var input = new MemoryStream(request.Mime.Memory.ToArray(), writable: false);
         var message = await MimeMessage.LoadAsync(input, context.CancellationToken);
         var format = FormatOptions.Default.Clone();
         format.NewLineFormat = NewLineFormat.Dos;
-        signer.Sign(format, message, SignedHeaders);
+        signers.Sign(format, message);
         using var output = new MemoryStream();
         await message.WriteToAsync(format, output, context.CancellationToken);
         return new SignResponse { Mime = UnsafeByteOperations.UnsafeWrap(output.ToArray()) };
     }
+
+    private static RpcException OldFormat(string domain) =>
+        new(new Status(StatusCode.FailedPrecondition, $"the DKIM key of domain {domain} is stored in an older format without Ed25519 or encryption"));
 }

@@ -13,6 +13,9 @@ public static class Keys
     public const string ApiKeys = "mesh:apikeys";
     public const string AgentTokens = "mesh:agenttokens";
 
+    /// <summary>The sign service's key check value: a fixed marker encrypted under the DKIM key-encryption key.</summary>
+    public static readonly RedisKey DkimKekCheck = "mesh:dkim:kekcheck";
+
     /// <summary>Pub/sub: a tenant has jobs in its ready queue (message: tenant id).</summary>
     public static readonly RedisChannel ReadyChannel = RedisChannel.Literal("mesh:ready");
 
@@ -52,6 +55,7 @@ public static class Keys
 
     public static RedisKey Agents(string tenant) => Prefix(tenant) + "agents";
 
+    /// <summary>A domain's DKIM keys (hash; private keys encrypted, see Mesh.Sign.DkimKeyStore.Fields).</summary>
     public static RedisKey DkimKey(string tenant, string domain) => Prefix(tenant) + "dkim:" + domain;
 
     public static RedisChannel EventsChannel(string tenant) => RedisChannel.Literal(EventLog.EventsChannelName(tenant));

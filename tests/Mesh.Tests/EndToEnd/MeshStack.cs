@@ -26,6 +26,9 @@ public enum StoreKind
 public sealed class MeshStack : IAsyncDisposable
 {
     public const string AdminKey = "test-admin-key";
+
+    /// <summary>The test stack's DKIM key-encryption key (Mesh:Sign:KeyEncryptionKey): base64 of 32 fixed bytes.</summary>
+    public static readonly string KeyEncryptionKey = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
     private readonly List<IHost> _agents = [];
     private readonly RedisServer? _redis;
     private readonly string _dataDir;
@@ -82,25 +85,12 @@ public sealed class MeshStack : IAsyncDisposable
         var port = FreePort.Pick(IPAddress.Loopback);
         var url = $"http://127.0.0.1:{port}";
         var httpUrl = $"http://127.0.0.1:{FreePort.Pick(IPAddress.Loopback)}";
-        var settings = new Dictionary<string, string?>
-        {
-            ["Kestrel:Endpoints:Grpc:Url"] = url,
-            ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
-            ["Kestrel:Endpoints:Http:Url"] = httpUrl,
-            ["Kestrel:Endpoints:Http:Protocols"] = "Http1AndHttp2",
-            ["Mesh:Gateway:PublicBaseUrl"] = httpUrl + "/",
-            ["Mesh:Gateway:UnsubscribeKey"] = "test-unsubscribe-key-0123456789abcdef",
-            ["Mesh:Gateway:UnsubscribeMailDomain"] = "unsubscribe.test",
-            ["Mesh:Endpoints:Render"] = url,
-            ["Mesh:Endpoints:Sign"] = url,
-            ["Mesh:Endpoints:Schedule"] = url,
-            ["Mesh:Store:Redis"] = redis?.ConnectionString,
-            ["Mesh:Store:DataDir"] = dataDir,
-            ["Mesh:Gateway:AdminKey"] = AdminKey,
-            ["Mesh:Schedule:FirstRetry"] = "00:00:01",
-            ["Mesh:Schedule:MaxRetry"] = "00:00:02",
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
+        var settings = ProviderSettings(url, redis?.ConnectionString, dataDir);
+        settings["Kestrel:Endpoints:Http:Url"] = httpUrl;
+        settings["Kestrel:Endpoints:Http:Protocols"] = "Http1AndHttp2";
+        settings["Mesh:Gateway:PublicBaseUrl"] = httpUrl + "/";
+        settings["Mesh:Gateway:UnsubscribeKey"] = "test-unsubscribe-key-0123456789abcdef";
+        settings["Mesh:Gateway:UnsubscribeMailDomain"] = "unsubscribe.test";
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
             settings[key] = value;
@@ -110,6 +100,23 @@ public sealed class MeshStack : IAsyncDisposable
         await app.StartAsync().DefaultTimeout();
         return new MeshStack(app, redis, dataDir, settings, port);
     }
+
+    /// <summary>The all-in-one host's configuration for tests: h2c on <paramref name="url"/>, the given store, short retries.</summary>
+    public static Dictionary<string, string?> ProviderSettings(string url, string? redis, string dataDir) => new()
+    {
+        ["Kestrel:Endpoints:Grpc:Url"] = url,
+        ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
+        ["Mesh:Endpoints:Render"] = url,
+        ["Mesh:Endpoints:Sign"] = url,
+        ["Mesh:Endpoints:Schedule"] = url,
+        ["Mesh:Store:Redis"] = redis,
+        ["Mesh:Store:DataDir"] = dataDir,
+        ["Mesh:Gateway:AdminKey"] = AdminKey,
+        ["Mesh:Sign:KeyEncryptionKey"] = KeyEncryptionKey,
+        ["Mesh:Schedule:FirstRetry"] = "00:00:01",
+        ["Mesh:Schedule:MaxRetry"] = "00:00:02",
+        ["Logging:LogLevel:Default"] = "Warning",
+    };
 
     /// <summary>Stops the provider host and starts it again on the same store and port.</summary>
     public async Task RestartProviderAsync()
