@@ -109,7 +109,8 @@ public sealed class RawSmtpServer : IAsyncDisposable
                     "EHLO" or "HELO" => await AnswerAsync(stream, SmtpPhase.Ehlo, line, "250-raw.test\r\n250 8BITMIME"),
                     "MAIL" => await AnswerAsync(stream, SmtpPhase.Mail, line, "250 2.1.0 Ok"),
                     "RCPT" => await AnswerAsync(stream, SmtpPhase.Rcpt, line, "250 2.1.5 Ok"),
-                    "DATA" => await AnswerAsync(stream, SmtpPhase.Data, line, "354 End data with <CR><LF>.<CR><LF>") && await ReadDataAsync(reader, stream),
+                    "DATA" => await AnswerAsync(stream, SmtpPhase.Data, line, "354 End data with <CR><LF>.<CR><LF>")
+                        && (!Refuses(SmtpPhase.Data, line) ? await ReadDataAsync(reader, stream) : true),
                     "RSET" or "NOOP" => await WriteAsync(stream, "250 2.0.0 Ok"),
                     "QUIT" => await WriteAsync(stream, "221 2.0.0 Bye") && false,
                     _ => await WriteAsync(stream, "502 5.5.2 Command not recognized"),
@@ -153,6 +154,9 @@ public sealed class RawSmtpServer : IAsyncDisposable
 
         return false;
     }
+
+    /// <summary>True when <paramref name="phase"/> is scripted to answer something else than success.</summary>
+    private bool Refuses(SmtpPhase phase, string argument) => _replies.TryGetValue(phase, out var script) && script(argument) is not null;
 
     private async Task<bool> AnswerAsync(NetworkStream stream, SmtpPhase phase, string argument, string success)
     {
