@@ -127,7 +127,7 @@ public sealed partial class JobRunner(SmtpDeliverer deliverer, AgentJournal jour
                 // Durable before the first SMTP byte: after a crash from here on, the job is never delivered again.
                 await journal.StartedAsync(job);
                 Send(new AgentMessage { Ack = new JobAck { Ref = job.Ref } });
-                var results = await deliverer.DeliverAsync(new DeliveryRequest(job.MailFrom, job.RcptTo, job.Mime.ToByteArray()), ct);
+                var results = await deliverer.DeliverAsync(new DeliveryRequest(job.MailFrom, job.RcptTo, job.Mime.ToByteArray(), job.Smtputf8, job.RequireTls), ct);
                 var result = new DeliveryResult { Ref = job.Ref };
                 result.Recipients.AddRange(results.Select(r => new RecipientResult { Recipient = r.Recipient, Outcome = r.Outcome, Details = r.Details }));
                 await FinishAsync(new AgentMessage { Result = result });

@@ -18,6 +18,9 @@ public sealed record DeliveryOptions
     /// </summary>
     public bool AllowPrivateDestinations { get; init; }
 
+    /// <summary>The agent's own TLS policy: true requires STARTTLS for every job, whatever the provider asks.</summary>
+    public bool RequireTls { get; init; }
+
     /// <summary>Port used for MX hosts.</summary>
     public int SmtpPort { get; init; } = 25;
 

@@ -37,7 +37,7 @@ internal sealed class SmtpConnectionPool(IOptions<DeliveryOptions> options, Time
         return null;
     }
 
-    public async Task<PooledConnection> ConnectAsync(MailHost host, IPAddress address, CancellationToken ct)
+    public async Task<PooledConnection> ConnectAsync(MailHost host, IPAddress address, bool requireTls, CancellationToken ct)
     {
         var o = options.Value;
         var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -63,7 +63,8 @@ internal sealed class SmtpConnectionPool(IOptions<DeliveryOptions> options, Time
             }
 
             var source = ((IPEndPoint)socket.LocalEndPoint!).Address.ToString();
-            await client.ConnectAsync(socket, host.Host, host.Port, SecureSocketOptions.StartTlsWhenAvailable, ct);
+            // STARTTLS whenever offered; under a required-TLS policy, MailKit refuses a server that does not offer it.
+            await client.ConnectAsync(socket, host.Host, host.Port, requireTls ? SecureSocketOptions.StartTls : SecureSocketOptions.StartTlsWhenAvailable, ct);
             return new PooledConnection(client, key: Key(host, address), source, clock.GetUtcNow());
         }
         catch

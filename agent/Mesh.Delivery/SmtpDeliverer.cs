@@ -32,6 +32,11 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
 
     public async Task<IReadOnlyList<RecipientOutcome>> DeliverAsync(DeliveryRequest request, CancellationToken ct)
     {
+        if (_options.RequireTls && !request.RequireTls)
+        {
+            request = request with { RequireTls = true };
+        }
+
         var results = new List<RecipientOutcome>(request.Recipients.Count);
         foreach (var domain in request.Recipients.GroupBy(r => r[(r.LastIndexOf('@') + 1)..], StringComparer.OrdinalIgnoreCase))
         {
@@ -82,10 +87,28 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
             foreach (var address in addresses)
             {
                 var connection = _pool.TakeIdle(host, address);
+                if (connection is not null && request.RequireTls && !connection.Client.IsSecure)
+                {
+                    // An idle plaintext connection cannot carry a TLS-required job.
+                    await SmtpConnectionPool.CloseAsync(connection);
+                    connection = null;
+                }
+
                 var reused = connection is not null;
                 try
                 {
-                    connection ??= await _pool.ConnectAsync(host, address, ct);
+                    connection ??= await _pool.ConnectAsync(host, address, request.RequireTls, ct);
+                }
+                catch (NotSupportedException) when (request.RequireTls)
+                {
+                    // Required TLS and no STARTTLS: a deferral, never plaintext (the next MX may offer it).
+                    failure = new DeliveryDetails
+                    {
+                        RemoteMx = host.Host,
+                        RemoteIp = address.ToString(),
+                        Reply = $"TLS is required by policy but {host.Host} [{address}] does not offer STARTTLS",
+                    };
+                    continue;
                 }
                 catch (Exception e) when (IsConnectionFailure(e, ct) || e is SmtpCommandException)
                 {
@@ -100,7 +123,7 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
                 if (results is null && reused)
                 {
                     // A reused connection the server had closed: one more try on a fresh one.
-                    results = await SendAsync(await _pool.ConnectAsync(host, address, ct), host, address, recipients, request, ct);
+                    results = await SendAsync(await _pool.ConnectAsync(host, address, request.RequireTls, ct), host, address, recipients, request, ct);
                 }
 
                 return results ?? All(recipients, Outcome.Deferred, new DeliveryDetails { RemoteMx = host.Host, RemoteIp = address.ToString(), Reply = "connection lost before DATA" });
@@ -114,6 +137,21 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
     private async Task<IEnumerable<RecipientOutcome>?> SendAsync(PooledConnection connection, MailHost host, IPAddress address, List<string> recipients, DeliveryRequest request, CancellationToken ct)
     {
         var client = connection.Client;
+        if (request.Smtputf8 && !client.Capabilities.HasFlag(SmtpCapabilities.UTF8))
+        {
+            // RFC 6531 §3.4: without SMTPUTF8 the address cannot be carried; Postfix bounces with 5.6.7.
+            _pool.Return(connection);
+            return All(recipients, Outcome.Bounced, new DeliveryDetails
+            {
+                RemoteMx = host.Host,
+                RemoteIp = address.ToString(),
+                SourceIp = connection.SourceIp,
+                SmtpCode = 553,
+                EnhancedCode = "5.6.7",
+                Reply = $"an address needs SMTPUTF8, which {host.Host} does not offer",
+            });
+        }
+
         client.Refused.Clear();
         var progress = new DataProgress();
         var details = new DeliveryDetails
