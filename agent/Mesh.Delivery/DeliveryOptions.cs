@@ -30,6 +30,9 @@ public sealed record DeliveryOptions
     /// <summary>TCP connect timeout per MX address.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Connections open at once to one destination (MX address); more jobs wait for one.</summary>
+    public int MaxConnectionsPerDestination { get; init; } = 10;
+
     /// <summary>Idle connections kept per destination for reuse.</summary>
     public int MaxIdlePerDestination { get; init; } = 8;
 

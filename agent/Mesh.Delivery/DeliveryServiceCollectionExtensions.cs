@@ -10,7 +10,9 @@ public static class DeliveryServiceCollectionExtensions
     {
         services.AddOptions<DeliveryOptions>().BindConfiguration(section).ValidateOnStart()
             .Validate(o => string.IsNullOrEmpty(o.SourceAddress) || System.Net.IPAddress.TryParse(o.SourceAddress, out _),
-                $"{section}:SourceAddress must be an IP address");
+                $"{section}:SourceAddress must be an IP address")
+            .Validate(o => o.MaxConnectionsPerDestination >= 1 && o.MaxIdlePerDestination >= 0,
+                $"{section}:MaxConnectionsPerDestination must be at least 1");
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IMailRouter, DnsMailRouter>();
         services.AddSingleton<SmtpDeliverer>();

@@ -118,7 +118,7 @@ internal sealed class SmtpConnectionPool(IOptions<DeliveryOptions> options, Time
         }
     }
 
-    private static string Key(MailHost host, IPAddress address) => $"{host.Host}|{address}|{host.Port}";
+    public static string Key(MailHost host, IPAddress address) => $"{host.Host}|{address}|{host.Port}";
 }
 
 /// <summary>A connected client and what is known about it.</summary>

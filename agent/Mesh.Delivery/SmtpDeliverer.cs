@@ -20,6 +20,7 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
     private readonly IMailRouter _router;
     private readonly DeliveryOptions _options;
     private readonly SmtpConnectionPool _pool;
+    private readonly DestinationSlots _slots;
     private readonly ILogger<SmtpDeliverer> _logger;
 
     public SmtpDeliverer(IMailRouter router, IOptions<DeliveryOptions> options, TimeProvider clock, ILogger<SmtpDeliverer> logger)
@@ -27,6 +28,7 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
         _router = router;
         _options = options.Value;
         _pool = new SmtpConnectionPool(options, clock);
+        _slots = new DestinationSlots(options.Value.MaxConnectionsPerDestination);
         _logger = logger;
     }
 
@@ -86,51 +88,66 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
 
             foreach (var address in addresses)
             {
-                var connection = _pool.TakeIdle(host, address);
-                if (connection is not null && request.RequireTls && !connection.Client.IsSecure)
+                var (results, problem) = await DeliverViaAsync(host, address, recipients, request, ct);
+                if (results is not null)
                 {
-                    // An idle plaintext connection cannot carry a TLS-required job.
-                    await SmtpConnectionPool.CloseAsync(connection);
-                    connection = null;
+                    return results;
                 }
 
-                var reused = connection is not null;
-                try
-                {
-                    connection ??= await _pool.ConnectAsync(host, address, request.RequireTls, ct);
-                }
-                catch (NotSupportedException) when (request.RequireTls)
-                {
-                    // Required TLS and no STARTTLS: a deferral, never plaintext (the next MX may offer it).
-                    failure = new DeliveryDetails
-                    {
-                        RemoteMx = host.Host,
-                        RemoteIp = address.ToString(),
-                        Reply = $"TLS is required by policy but {host.Host} [{address}] does not offer STARTTLS",
-                    };
-                    continue;
-                }
-                catch (Exception e) when (IsConnectionFailure(e, ct) || e is SmtpCommandException)
-                {
-                    // A refused greeting or EHLO counts as a failed connection too.
-                    // Try the next address, then the next MX (RFC 5321 §5.1).
-                    failure = ConnectionFailure(host, address, e);
-                    Log.ConnectFailed(_logger, host.Host, address.ToString(), e.Message);
-                    continue;
-                }
-
-                var results = await SendAsync(connection, host, address, recipients, request, ct);
-                if (results is null && reused)
-                {
-                    // A reused connection the server had closed: one more try on a fresh one.
-                    results = await SendAsync(await _pool.ConnectAsync(host, address, request.RequireTls, ct), host, address, recipients, request, ct);
-                }
-
-                return results ?? All(recipients, Outcome.Deferred, new DeliveryDetails { RemoteMx = host.Host, RemoteIp = address.ToString(), Reply = "connection lost before DATA" });
+                failure = problem!;
             }
         }
 
         return All(recipients, Outcome.Deferred, failure);
+    }
+
+    /// <summary>
+    /// One transaction through one address of one MX, within the per-destination connection limit.
+    /// Returns the results, or the reason to try the next address.
+    /// </summary>
+    private async Task<(IEnumerable<RecipientOutcome>? Results, DeliveryDetails? Failure)> DeliverViaAsync(
+        MailHost host, IPAddress address, List<string> recipients, DeliveryRequest request, CancellationToken ct)
+    {
+        using var slot = await _slots.AcquireAsync(SmtpConnectionPool.Key(host, address), ct);
+        var connection = _pool.TakeIdle(host, address);
+        if (connection is not null && request.RequireTls && !connection.Client.IsSecure)
+        {
+            // An idle plaintext connection cannot carry a TLS-required job.
+            await SmtpConnectionPool.CloseAsync(connection);
+            connection = null;
+        }
+
+        var reused = connection is not null;
+        try
+        {
+            connection ??= await _pool.ConnectAsync(host, address, request.RequireTls, ct);
+        }
+        catch (NotSupportedException) when (request.RequireTls)
+        {
+            // Required TLS and no STARTTLS: a deferral, never plaintext (the next MX may offer it).
+            return (null, new DeliveryDetails
+            {
+                RemoteMx = host.Host,
+                RemoteIp = address.ToString(),
+                Reply = $"TLS is required by policy but {host.Host} [{address}] does not offer STARTTLS",
+            });
+        }
+        catch (Exception e) when (IsConnectionFailure(e, ct) || e is SmtpCommandException)
+        {
+            // A refused greeting or EHLO counts as a failed connection too.
+            // Try the next address, then the next MX (RFC 5321 §5.1).
+            Log.ConnectFailed(_logger, host.Host, address.ToString(), e.Message);
+            return (null, ConnectionFailure(host, address, e));
+        }
+
+        var results = await SendAsync(connection, host, address, recipients, request, ct);
+        if (results is null && reused)
+        {
+            // A reused connection the server had closed: one more try on a fresh one.
+            results = await SendAsync(await _pool.ConnectAsync(host, address, request.RequireTls, ct), host, address, recipients, request, ct);
+        }
+
+        return (results ?? All(recipients, Outcome.Deferred, new DeliveryDetails { RemoteMx = host.Host, RemoteIp = address.ToString(), Reply = "connection lost before DATA" }), null);
     }
 
     /// <summary>Sends one transaction. Returns null when the connection failed before anything was sent.</summary>

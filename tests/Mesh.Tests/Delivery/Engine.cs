@@ -9,7 +9,7 @@ namespace Mesh.Tests.Delivery;
 /// <summary>The delivery engine aimed at one loopback server, delivering from 127.0.0.2.</summary>
 public static class Engine
 {
-    public static SmtpDeliverer For(IPEndPoint server, TimeSpan? commandTimeout = null)
+    public static SmtpDeliverer For(IPEndPoint server, TimeSpan? commandTimeout = null, int maxConnections = 10)
     {
         var options = Options.Create(new DeliveryOptions
         {
@@ -18,6 +18,7 @@ public static class Engine
             AllowPrivateDestinations = true,
             StaticRoutes = new(StringComparer.OrdinalIgnoreCase) { ["example.net"] = server.ToString() },
             CommandTimeout = commandTimeout ?? TimeSpan.FromSeconds(10),
+            MaxConnectionsPerDestination = maxConnections,
         });
         return new SmtpDeliverer(new DnsMailRouter(options), options, TimeProvider.System, NullLogger<SmtpDeliverer>.Instance);
     }

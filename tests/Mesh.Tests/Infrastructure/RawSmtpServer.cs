@@ -29,6 +29,9 @@ public sealed class RawSmtpServer : IAsyncDisposable
     private readonly List<string> _commands = [];
     private readonly Lock _gate = new();
     private int _messages;
+    private int _sessions;
+    private int _open;
+    private int _maxOpen;
 
     private RawSmtpServer(IPAddress address)
     {
@@ -44,6 +47,12 @@ public sealed class RawSmtpServer : IAsyncDisposable
 
     /// <summary>Never answer this phase (the client must time out).</summary>
     public SmtpPhase? StallAt { get; set; }
+
+    /// <summary>Connections accepted so far.</summary>
+    public int Sessions => Volatile.Read(ref _sessions);
+
+    /// <summary>The most connections that were open at the same time.</summary>
+    public int MaxConcurrentSessions => Volatile.Read(ref _maxOpen);
 
     /// <summary>Messages whose end of DATA got a 250.</summary>
     public int MessagesAccepted => Volatile.Read(ref _messages);
@@ -87,6 +96,25 @@ public sealed class RawSmtpServer : IAsyncDisposable
     private async Task SessionAsync(TcpClient client)
     {
         using var _ = client;
+        Interlocked.Increment(ref _sessions);
+        var open = Interlocked.Increment(ref _open);
+        int seen;
+        while (open > (seen = Volatile.Read(ref _maxOpen)) && Interlocked.CompareExchange(ref _maxOpen, open, seen) != seen)
+        {
+        }
+
+        try
+        {
+            await RunSessionAsync(client);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _open);
+        }
+    }
+
+    private async Task RunSessionAsync(TcpClient client)
+    {
         var stream = client.GetStream();
         using var reader = new StreamReader(stream, Encoding.ASCII);
         try
