@@ -21,6 +21,7 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
     private readonly DeliveryOptions _options;
     private readonly SmtpConnectionPool _pool;
     private readonly DestinationSlots _slots;
+    private readonly SiteShaper _shaper;
     private readonly ILogger<SmtpDeliverer> _logger;
 
     public SmtpDeliverer(IMailRouter router, IOptions<DeliveryOptions> options, TimeProvider clock, ILogger<SmtpDeliverer> logger)
@@ -29,6 +30,7 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
         _options = options.Value;
         _pool = new SmtpConnectionPool(options, clock);
         _slots = new DestinationSlots(options.Value.MaxConnectionsPerDestination);
+        _shaper = new SiteShaper(options.Value.Shaping, clock);
         _logger = logger;
     }
 
@@ -61,8 +63,25 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
                 return All(recipients, Outcome.Deferred, new DeliveryDetails { Reply = later.Reason });
         }
 
+        var hosts = ((RouteResult.Hosts)route).List;
+        var site = SiteShaper.SiteOf(hosts);
+        await _shaper.WaitTurnAsync(site, ct);
+        var results = await DeliverToHostsAsync(domain, hosts, recipients, request, ct);
+        foreach (var result in results.DistinctBy(r => (r.Details.SmtpCode, r.Details.Reply)))
+        {
+            if (_shaper.Observe(site, result.Details.SmtpCode, result.Details.Reply))
+            {
+                Log.SiteSuspended(_logger, site, result.Details.SmtpCode, result.Details.Reply);
+            }
+        }
+
+        return results;
+    }
+
+    private async Task<IEnumerable<RecipientOutcome>> DeliverToHostsAsync(string domain, IReadOnlyList<MailHost> hosts, List<string> recipients, DeliveryRequest request, CancellationToken ct)
+    {
         var failure = new DeliveryDetails { Reply = $"no mail host of {domain} could be reached" };
-        foreach (var host in ((RouteResult.Hosts)route).List)
+        foreach (var host in hosts)
         {
             IReadOnlyList<IPAddress> addresses;
             try
@@ -250,5 +269,8 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
     {
         [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Cannot connect to {Host} [{Address}]: {Reason}")]
         public static partial void ConnectFailed(ILogger logger, string host, string address, string reason);
+
+        [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Site {Site} suspended after {Code} {Reply}; its jobs wait")]
+        public static partial void SiteSuspended(ILogger logger, string site, uint code, string reply);
     }
 }

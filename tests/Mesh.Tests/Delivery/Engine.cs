@@ -9,14 +9,15 @@ namespace Mesh.Tests.Delivery;
 /// <summary>The delivery engine aimed at one loopback server, delivering from 127.0.0.2.</summary>
 public static class Engine
 {
-    public static SmtpDeliverer For(IPEndPoint server, TimeSpan? commandTimeout = null, int maxConnections = 10)
+    public static SmtpDeliverer For(IPEndPoint server, TimeSpan? commandTimeout = null, int maxConnections = 10, ShapingOptions? shaping = null)
     {
         var options = Options.Create(new DeliveryOptions
         {
             SourceAddress = "127.0.0.2",
             EhloName = "agent.test",
             AllowPrivateDestinations = true,
-            StaticRoutes = new(StringComparer.OrdinalIgnoreCase) { ["example.net"] = server.ToString() },
+            StaticRoutes = new(StringComparer.OrdinalIgnoreCase) { ["example.net"] = server.ToString(), ["example.org"] = server.ToString() },
+            Shaping = shaping ?? new ShapingOptions(),
             CommandTimeout = commandTimeout ?? TimeSpan.FromSeconds(10),
             MaxConnectionsPerDestination = maxConnections,
         });
