@@ -33,6 +33,9 @@ public sealed record DeliveryOptions
     /// <summary>Connections open at once to one destination (MX address); more jobs wait for one.</summary>
     public int MaxConnectionsPerDestination { get; init; } = 10;
 
+    /// <summary>Relay everything through the customer's relay instead of MX delivery.</summary>
+    public SmarthostOptions Smarthost { get; init; } = new();
+
     /// <summary>Pacing per destination site (MX rollup).</summary>
     public ShapingOptions Shaping { get; init; } = new();
 

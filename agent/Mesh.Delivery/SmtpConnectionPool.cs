@@ -40,13 +40,17 @@ internal sealed class SmtpConnectionPool(IOptions<DeliveryOptions> options, Time
     public async Task<PooledConnection> ConnectAsync(MailHost host, IPAddress address, bool requireTls, CancellationToken ct)
     {
         var o = options.Value;
+        var smarthost = o.Smarthost.Enabled ? o.Smarthost : null;
         var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         var client = new TrackingSmtpClient
         {
             LocalDomain = o.EhloName,
             Timeout = (int)o.CommandTimeout.TotalMilliseconds,
-            // Opportunistic TLS (RFC 7435): encrypt whatever the certificate; policy-enforced TLS is stricter.
-            ServerCertificateValidationCallback = (_, _, _, _) => true,
+            // Opportunistic TLS (RFC 7435): encrypt whatever the certificate. A smarthost carries
+            // credentials, so its certificate is checked (pinned, or by the system's trust).
+            ServerCertificateValidationCallback = smarthost is null
+                ? (_, _, _, _) => true
+                : (_, certificate, _, errors) => SmarthostCertificateIsTrusted(smarthost, certificate, errors),
             CheckCertificateRevocation = false,
         };
         try
@@ -64,7 +68,12 @@ internal sealed class SmtpConnectionPool(IOptions<DeliveryOptions> options, Time
 
             var source = ((IPEndPoint)socket.LocalEndPoint!).Address.ToString();
             // STARTTLS whenever offered; under a required-TLS policy, MailKit refuses a server that does not offer it.
-            await client.ConnectAsync(socket, host.Host, host.Port, requireTls ? SecureSocketOptions.StartTls : SecureSocketOptions.StartTlsWhenAvailable, ct);
+            await client.ConnectAsync(socket, host.Host, host.Port, requireTls || smarthost is not null ? SecureSocketOptions.StartTls : SecureSocketOptions.StartTlsWhenAvailable, ct);
+            if (smarthost is { Username.Length: > 0 })
+            {
+                await client.AuthenticateAsync(smarthost.Username, smarthost.Password ?? string.Empty, ct);
+            }
+
             return new PooledConnection(client, key: Key(host, address), source, clock.GetUtcNow());
         }
         catch
@@ -73,6 +82,18 @@ internal sealed class SmtpConnectionPool(IOptions<DeliveryOptions> options, Time
             socket.Dispose();
             throw;
         }
+    }
+
+    private static bool SmarthostCertificateIsTrusted(SmarthostOptions smarthost, System.Security.Cryptography.X509Certificates.X509Certificate? certificate, System.Net.Security.SslPolicyErrors errors)
+    {
+        if (string.IsNullOrEmpty(smarthost.ServerCertificateThumbprint))
+        {
+            return errors == System.Net.Security.SslPolicyErrors.None;
+        }
+
+        return certificate is not null && string.Equals(
+            certificate.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256),
+            smarthost.ServerCertificateThumbprint.Replace(":", string.Empty, StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase);
     }
 
     public void Return(PooledConnection connection)

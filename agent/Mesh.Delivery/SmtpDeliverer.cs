@@ -54,6 +54,13 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
 
     private async Task<IEnumerable<RecipientOutcome>> DeliverToDomainAsync(string domain, List<string> recipients, DeliveryRequest request, CancellationToken ct)
     {
+        if (_options.Smarthost.Enabled)
+        {
+            // The customer's own relay, chosen by local configuration: exempt from the destination policy.
+            var relay = new MailHost(_options.Smarthost.Host!, _options.Smarthost.Port);
+            return await DeliverToHostsAsync(domain, [relay], recipients, request with { RequireTls = true }, ct);
+        }
+
         var route = await _router.RouteAsync(domain, ct);
         switch (route)
         {
@@ -94,7 +101,7 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
                 continue;
             }
 
-            var refused = _options.AllowPrivateDestinations ? null : addresses.FirstOrDefault(DestinationPolicy.IsPrivate);
+            var refused = _options.AllowPrivateDestinations || _options.Smarthost.Enabled ? null : addresses.FirstOrDefault(DestinationPolicy.IsPrivate);
             if (refused is not null)
             {
                 return All(recipients, Outcome.RejectedByAgentPolicy, new DeliveryDetails
@@ -262,7 +269,7 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
     /// <summary>Failures of the connection rather than refusals by the server (those are SmtpCommandException).</summary>
     private static bool IsConnectionFailure(Exception e, CancellationToken ct) =>
         e is IOException or SocketException or SmtpProtocolException or TimeoutException or ServiceNotConnectedException
-            or SslHandshakeException
+            or SslHandshakeException or AuthenticationException
         || (e is OperationCanceledException && !ct.IsCancellationRequested);
 
     private static partial class Log
