@@ -79,10 +79,12 @@ public sealed class DnsMailRouter : IMailRouter
 
     private static MailHost ParseHostPort(string value, int defaultPort)
     {
+        // "host:port", "[v6-literal]:port" (as IPEndPoint prints it), or a bare host or v6 literal.
         var colon = value.LastIndexOf(':');
-        return colon > 0 && int.TryParse(value[(colon + 1)..], out var port)
-            ? new MailHost(value[..colon], port)
-            : new MailHost(value, defaultPort);
+        var bracketed = value.StartsWith('[');
+        var hasPort = colon > 0 && (bracketed ? value[colon - 1] == ']' : value.IndexOf(':') == colon) && int.TryParse(value[(colon + 1)..], out _);
+        var host = (hasPort ? value[..colon] : value).Trim('[', ']');
+        return new MailHost(host, hasPort ? int.Parse(value[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture) : defaultPort);
     }
 
     private static NameServer ParseNameServer(string value) =>

@@ -144,6 +144,7 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
         }
 
         var reused = connection is not null;
+        var connecting = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             connection ??= await _pool.ConnectAsync(host, address, request.RequireTls, ct);
@@ -166,18 +167,21 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
             return (null, ConnectionFailure(host, address, e));
         }
 
-        var results = await SendAsync(connection, host, address, recipients, request, ct);
+        var connectMs = reused ? 0u : (uint)System.Diagnostics.Stopwatch.GetElapsedTime(connecting).TotalMilliseconds;
+        var results = await SendAsync(connection, host, address, recipients, request, connectMs, ct);
         if (results is null && reused)
         {
             // A reused connection the server had closed: one more try on a fresh one.
-            results = await SendAsync(await _pool.ConnectAsync(host, address, request.RequireTls, ct), host, address, recipients, request, ct);
+            connecting = System.Diagnostics.Stopwatch.GetTimestamp();
+            var fresh = await _pool.ConnectAsync(host, address, request.RequireTls, ct);
+            results = await SendAsync(fresh, host, address, recipients, request, (uint)System.Diagnostics.Stopwatch.GetElapsedTime(connecting).TotalMilliseconds, ct);
         }
 
         return (results ?? All(recipients, Outcome.Deferred, new DeliveryDetails { RemoteMx = host.Host, RemoteIp = address.ToString(), Reply = "connection lost before DATA" }), null);
     }
 
     /// <summary>Sends one transaction. Returns null when the connection failed before anything was sent.</summary>
-    private async Task<IEnumerable<RecipientOutcome>?> SendAsync(PooledConnection connection, MailHost host, IPAddress address, List<string> recipients, DeliveryRequest request, CancellationToken ct)
+    private async Task<IEnumerable<RecipientOutcome>?> SendAsync(PooledConnection connection, MailHost host, IPAddress address, List<string> recipients, DeliveryRequest request, uint connectMs, CancellationToken ct)
     {
         var client = connection.Client;
         if (request.Smtputf8 && !client.Capabilities.HasFlag(SmtpCapabilities.UTF8))
@@ -204,7 +208,9 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
             SourceIp = connection.SourceIp,
             TlsProtocol = client.IsSecure ? client.SslProtocol.ToString() : string.Empty,
             TlsCipher = client.IsSecure ? client.SslCipherSuite?.ToString() ?? string.Empty : string.Empty,
+            ConnectMs = connectMs,
         };
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
 
         using var stream = new MemoryStream(request.Mime, writable: false);
         var message = await MimeMessage.LoadAsync(stream, ct);
@@ -212,6 +218,7 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
         {
             var reply = await client.SendAsync(FormatOptions.Default, message, MailboxAddress.Parse(request.MailFrom),
                 recipients.Select(MailboxAddress.Parse), ct, progress);
+            details.TransactionMs = Elapsed(started);
             _pool.Return(connection);
             return recipients.Select(r => client.Refused.TryGetValue(r, out var refused)
                 ? FromReply(r, (int)refused.StatusCode, refused.Response, details)
@@ -220,6 +227,7 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
         catch (SmtpCommandException e)
         {
             // The server refused a command; the connection is still usable.
+            details.TransactionMs = Elapsed(started);
             _pool.Return(connection);
             return recipients.Select(r => client.Refused.TryGetValue(r, out var refused)
                 ? FromReply(r, (int)refused.StatusCode, refused.Response, details)
@@ -227,6 +235,7 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
         }
         catch (Exception e) when (IsConnectionFailure(e, ct))
         {
+            details.TransactionMs = Elapsed(started);
             await SmtpConnectionPool.CloseAsync(connection);
             if (!progress.Started && client.Refused.Count == 0 && e is not TimeoutException)
             {
@@ -239,6 +248,8 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
             return All(recipients, outcome, details);
         }
     }
+
+    private static uint Elapsed(long started) => (uint)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
 
     private static RecipientOutcome FromReply(string recipient, int code, string text, DeliveryDetails details)
     {
