@@ -36,6 +36,9 @@ public sealed record DeliveryOptions
     /// <summary>Relay everything through the customer's relay instead of MX delivery.</summary>
     public SmarthostOptions Smarthost { get; init; } = new();
 
+    /// <summary>MTA-STS (RFC 8461) lookups and enforcement.</summary>
+    public MtaStsOptions MtaSts { get; init; } = new();
+
     /// <summary>Pacing per destination site (MX rollup).</summary>
     public ShapingOptions Shaping { get; init; } = new();
 

@@ -17,11 +17,7 @@ public sealed class DnsMailRouter : IMailRouter
     public DnsMailRouter(IOptions<DeliveryOptions> options)
     {
         _options = options.Value;
-        var servers = _options.NameServers.Select(ParseNameServer).ToArray();
-        var lookup = servers.Length == 0 ? new LookupClientOptions() : new LookupClientOptions(servers);
-        lookup.UseCache = true;
-        lookup.ContinueOnDnsError = false;
-        _dns = new LookupClient(lookup);
+        _dns = CreateLookupClient(_options);
     }
 
     public async Task<RouteResult> RouteAsync(string domain, CancellationToken ct)
@@ -85,6 +81,16 @@ public sealed class DnsMailRouter : IMailRouter
         var hasPort = colon > 0 && (bracketed ? value[colon - 1] == ']' : value.IndexOf(':') == colon) && int.TryParse(value[(colon + 1)..], out _);
         var host = (hasPort ? value[..colon] : value).Trim('[', ']');
         return new MailHost(host, hasPort ? int.Parse(value[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture) : defaultPort);
+    }
+
+    /// <summary>A DnsClient resolver on the configured name servers (or the system's).</summary>
+    public static LookupClient CreateLookupClient(DeliveryOptions options)
+    {
+        var servers = options.NameServers.Select(ParseNameServer).ToArray();
+        var lookup = servers.Length == 0 ? new LookupClientOptions() : new LookupClientOptions(servers);
+        lookup.UseCache = true;
+        lookup.ContinueOnDnsError = false;
+        return new LookupClient(lookup);
     }
 
     private static NameServer ParseNameServer(string value) =>

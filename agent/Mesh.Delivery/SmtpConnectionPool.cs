@@ -37,7 +37,7 @@ internal sealed class SmtpConnectionPool(IOptions<DeliveryOptions> options, Time
         return null;
     }
 
-    public async Task<PooledConnection> ConnectAsync(MailHost host, IPAddress address, bool requireTls, CancellationToken ct)
+    public async Task<PooledConnection> ConnectAsync(MailHost host, IPAddress address, bool requireTls, bool validateCertificate, CancellationToken ct)
     {
         var o = options.Value;
         var smarthost = o.Smarthost.Enabled ? o.Smarthost : null;
@@ -48,9 +48,10 @@ internal sealed class SmtpConnectionPool(IOptions<DeliveryOptions> options, Time
             Timeout = (int)o.CommandTimeout.TotalMilliseconds,
             // Opportunistic TLS (RFC 7435): encrypt whatever the certificate. A smarthost carries
             // credentials, so its certificate is checked (pinned, or by the system's trust).
-            ServerCertificateValidationCallback = smarthost is null
-                ? (_, _, _, _) => true
-                : (_, certificate, _, errors) => SmarthostCertificateIsTrusted(smarthost, certificate, errors),
+            // Under MTA-STS enforce the MX certificate must be valid for the MX name (RFC 8461 §4.2).
+            ServerCertificateValidationCallback = smarthost is not null
+                ? (_, certificate, _, errors) => SmarthostCertificateIsTrusted(smarthost, certificate, errors)
+                : validateCertificate ? (_, _, _, errors) => errors == System.Net.Security.SslPolicyErrors.None : (_, _, _, _) => true,
             CheckCertificateRevocation = false,
         };
         try
@@ -74,7 +75,7 @@ internal sealed class SmtpConnectionPool(IOptions<DeliveryOptions> options, Time
                 await client.AuthenticateAsync(smarthost.Username, smarthost.Password ?? string.Empty, ct);
             }
 
-            return new PooledConnection(client, key: Key(host, address), source, clock.GetUtcNow());
+            return new PooledConnection(client, key: Key(host, address), source, clock.GetUtcNow()) { Validated = validateCertificate || smarthost is not null };
         }
         catch
         {
@@ -152,4 +153,7 @@ internal sealed class PooledConnection(TrackingSmtpClient client, string key, st
     public string SourceIp { get; } = sourceIp;
 
     public DateTimeOffset LastUsed { get; set; } = lastUsed;
+
+    /// <summary>The server's certificate was validated (not only encrypted to).</summary>
+    public bool Validated { get; init; }
 }

@@ -22,6 +22,7 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
     private readonly SmtpConnectionPool _pool;
     private readonly DestinationSlots _slots;
     private readonly SiteShaper _shaper;
+    private readonly MtaStsPolicies _mtaSts;
     private readonly ILogger<SmtpDeliverer> _logger;
 
     public SmtpDeliverer(IMailRouter router, IOptions<DeliveryOptions> options, TimeProvider clock, ILogger<SmtpDeliverer> logger)
@@ -31,6 +32,7 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
         _pool = new SmtpConnectionPool(options, clock);
         _slots = new DestinationSlots(options.Value.MaxConnectionsPerDestination);
         _shaper = new SiteShaper(options.Value.Shaping, clock);
+        _mtaSts = new MtaStsPolicies(options.Value, clock, logger);
         _logger = logger;
     }
 
@@ -50,7 +52,11 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
         return results;
     }
 
-    public ValueTask DisposeAsync() => _pool.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        _mtaSts.Dispose();
+        return _pool.DisposeAsync();
+    }
 
     private async Task<IEnumerable<RecipientOutcome>> DeliverToDomainAsync(string domain, List<string> recipients, DeliveryRequest request, CancellationToken ct)
     {
@@ -71,6 +77,19 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
         }
 
         var hosts = ((RouteResult.Hosts)route).List;
+        var policy = _options.StaticRoutes.ContainsKey(domain) ? null : await _mtaSts.GetAsync(domain, ct);
+        if (policy is { Enforce: true })
+        {
+            // RFC 8461 §5: only MXes the policy names, over validated TLS; otherwise wait, never plaintext.
+            hosts = hosts.Where(h => policy.Allows(h.Host)).ToList();
+            if (hosts.Count == 0)
+            {
+                return All(recipients, Outcome.Deferred, new DeliveryDetails { Reply = $"MTA-STS enforce: no MX of {domain} matches its policy" });
+            }
+
+            request = request with { RequireTls = true, ValidateCertificate = true };
+        }
+
         var site = SiteShaper.SiteOf(hosts);
         await _shaper.WaitTurnAsync(site, ct);
         var results = await DeliverToHostsAsync(domain, hosts, recipients, request, ct);
@@ -136,9 +155,9 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
     {
         using var slot = await _slots.AcquireAsync(SmtpConnectionPool.Key(host, address), ct);
         var connection = _pool.TakeIdle(host, address);
-        if (connection is not null && request.RequireTls && !connection.Client.IsSecure)
+        if (connection is not null && ((request.RequireTls && !connection.Client.IsSecure) || (request.ValidateCertificate && !connection.Validated)))
         {
-            // An idle plaintext connection cannot carry a TLS-required job.
+            // An idle plaintext (or unvalidated) connection cannot carry a TLS-required (or MTA-STS) job.
             await SmtpConnectionPool.CloseAsync(connection);
             connection = null;
         }
@@ -147,7 +166,7 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
         var connecting = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            connection ??= await _pool.ConnectAsync(host, address, request.RequireTls, ct);
+            connection ??= await _pool.ConnectAsync(host, address, request.RequireTls, request.ValidateCertificate, ct);
         }
         catch (NotSupportedException) when (request.RequireTls)
         {
@@ -157,6 +176,15 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
                 RemoteMx = host.Host,
                 RemoteIp = address.ToString(),
                 Reply = $"TLS is required by policy but {host.Host} [{address}] does not offer STARTTLS",
+            });
+        }
+        catch (SslHandshakeException e) when (request.ValidateCertificate)
+        {
+            return (null, new DeliveryDetails
+            {
+                RemoteMx = host.Host,
+                RemoteIp = address.ToString(),
+                Reply = $"MTA-STS enforce: the certificate of {host.Host} is not valid for it ({e.Message}); not sent",
             });
         }
         catch (Exception e) when (IsConnectionFailure(e, ct) || e is SmtpCommandException)
@@ -173,7 +201,7 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
         {
             // A reused connection the server had closed: one more try on a fresh one.
             connecting = System.Diagnostics.Stopwatch.GetTimestamp();
-            var fresh = await _pool.ConnectAsync(host, address, request.RequireTls, ct);
+            var fresh = await _pool.ConnectAsync(host, address, request.RequireTls, request.ValidateCertificate, ct);
             results = await SendAsync(fresh, host, address, recipients, request, (uint)System.Diagnostics.Stopwatch.GetElapsedTime(connecting).TotalMilliseconds, ct);
         }
 

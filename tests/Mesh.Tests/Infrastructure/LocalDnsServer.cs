@@ -27,10 +27,20 @@ public sealed class LocalDnsServer : IDisposable
 
     public static LocalDnsServer Start(params DnsRecordBase[] records)
     {
-        using var probe = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        var endpoint = (IPEndPoint)probe.Client.LocalEndPoint!;
-        probe.Close();
-        return new LocalDnsServer(endpoint, [.. records]);
+        // The UDP port is picked free, but the same TCP port may be taken: try a few ports.
+        for (var attempt = 1; ; attempt++)
+        {
+            using var probe = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+            var endpoint = (IPEndPoint)probe.Client.LocalEndPoint!;
+            probe.Close();
+            try
+            {
+                return new LocalDnsServer(endpoint, [.. records]);
+            }
+            catch (SocketException) when (attempt < 5)
+            {
+            }
+        }
     }
 
     public static MxRecord Mx(string domain, ushort preference, string exchange) => new(DomainName.Parse(domain), 60, preference, DomainName.Parse(exchange));
