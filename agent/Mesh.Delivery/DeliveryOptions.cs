@@ -24,8 +24,14 @@ public sealed record DeliveryOptions
     /// <summary>Port used for MX hosts.</summary>
     public int SmtpPort { get; init; } = 25;
 
-    /// <summary>Per-command timeout. RFC 5321 §4.5.3.2 gives 5 minutes for most replies (10 for the end of DATA).</summary>
+    /// <summary>RFC 5321 §4.5.3.2: the greeting, MAIL, RCPT and DATA replies (5 minutes).</summary>
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>RFC 5321 §4.5.3.2: each write of message data (3 minutes).</summary>
+    public TimeSpan DataBlockTimeout { get; init; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>RFC 5321 §4.5.3.2: the reply to the final dot (10 minutes; the receiver may be scanning).</summary>
+    public TimeSpan DataTerminationTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>TCP connect timeout per MX address.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);

@@ -228,7 +228,8 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
         }
 
         client.Refused.Clear();
-        var progress = new DataProgress();
+        client.Timeout = (int)_options.CommandTimeout.TotalMilliseconds;
+        var progress = new DataProgress(client, _options);
         var details = new DeliveryDetails
         {
             RemoteMx = host.Host,

@@ -9,7 +9,7 @@ namespace Mesh.Tests.Delivery;
 /// <summary>The delivery engine aimed at one loopback server, delivering from 127.0.0.2.</summary>
 public static class Engine
 {
-    public static SmtpDeliverer For(IPEndPoint server, TimeSpan? commandTimeout = null, int maxConnections = 10, ShapingOptions? shaping = null)
+    public static SmtpDeliverer For(IPEndPoint server, TimeSpan? commandTimeout = null, int maxConnections = 10, ShapingOptions? shaping = null, TimeSpan? dataTermination = null)
     {
         var options = Options.Create(new DeliveryOptions
         {
@@ -19,6 +19,8 @@ public static class Engine
             StaticRoutes = new(StringComparer.OrdinalIgnoreCase) { ["example.net"] = server.ToString(), ["example.org"] = server.ToString() },
             Shaping = shaping ?? new ShapingOptions(),
             CommandTimeout = commandTimeout ?? TimeSpan.FromSeconds(10),
+            DataBlockTimeout = commandTimeout ?? TimeSpan.FromSeconds(10),
+            DataTerminationTimeout = dataTermination ?? commandTimeout ?? TimeSpan.FromSeconds(10),
             MaxConnectionsPerDestination = maxConnections,
         });
         return new SmtpDeliverer(new DnsMailRouter(options), options, TimeProvider.System, NullLogger<SmtpDeliverer>.Instance);
