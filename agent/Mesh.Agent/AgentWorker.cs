@@ -14,7 +14,7 @@ namespace Mesh.Agent;
 /// Holds the outbound link to dispatch: connects, says hello, takes jobs up to its credit and
 /// streams results back; reconnects with backoff; on shutdown drains (ARCHITECTURE.md, The agent link).
 /// </summary>
-public sealed partial class AgentWorker(JobRunner jobs, IOptions<AgentOptions> options, IOptions<DeliveryOptions> delivery, ILogger<AgentWorker> logger) : BackgroundService
+public sealed partial class AgentWorker(JobRunner jobs, SmtpDeliverer deliverer, IOptions<AgentOptions> options, IOptions<DeliveryOptions> delivery, ILogger<AgentWorker> logger) : BackgroundService
 {
     public const uint ProtocolVersion = 1;
 
@@ -161,6 +161,10 @@ public sealed partial class AgentWorker(JobRunner jobs, IOptions<AgentOptions> o
                     case DispatchMessage.KindOneofCase.ResultAck:
                         jobs.Acknowledge(stream.Current.ResultAck.Ref);
                         break;
+                    case DispatchMessage.KindOneofCase.ShapingRules:
+                        deliverer.ApplyShapingRules(stream.Current.ShapingRules.Rules);
+                        Log.ShapingRules(logger, stream.Current.ShapingRules.Rules.Count);
+                        break;
                 }
             }
         }
@@ -186,6 +190,9 @@ public sealed partial class AgentWorker(JobRunner jobs, IOptions<AgentOptions> o
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Applied {Count} shaping rule(s) from the provider")]
+        public static partial void ShapingRules(ILogger logger, int count);
+
         [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Connected to dispatch {Url} (protocol {Version})")]
         public static partial void Connected(ILogger logger, Uri url, uint version);
 

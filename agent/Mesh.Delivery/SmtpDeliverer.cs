@@ -52,6 +52,9 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
         return results;
     }
 
+    /// <summary>Applies the provider's shaping rules (they only tighten the local limits).</summary>
+    public void ApplyShapingRules(IEnumerable<Mesh.Agent.V1.ShapingRule> rules) => _shaper.ApplyRules(rules);
+
     public ValueTask DisposeAsync()
     {
         _mtaSts.Dispose();
@@ -91,8 +94,12 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
         }
 
         var site = SiteShaper.SiteOf(hosts);
-        await _shaper.WaitTurnAsync(site, ct);
-        var results = await DeliverToHostsAsync(domain, hosts, recipients, request, ct);
+        IEnumerable<RecipientOutcome> results;
+        using (await _shaper.EnterAsync(site, ct))
+        {
+            results = await DeliverToHostsAsync(domain, hosts, recipients, request, ct);
+        }
+
         foreach (var result in results.DistinctBy(r => (r.Details.SmtpCode, r.Details.Reply)))
         {
             if (_shaper.Observe(site, result.Details.SmtpCode, result.Details.Reply))

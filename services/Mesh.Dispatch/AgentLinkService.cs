@@ -41,6 +41,25 @@ public sealed partial class AgentLinkService(
                 ResultAcks = true,
             },
         });
+        if (o.ShapingRules.Count > 0)
+        {
+            await responseStream.WriteAsync(new DispatchMessage
+            {
+                ShapingRules = new ShapingRules
+                {
+                    Rules =
+                    {
+                        o.ShapingRules.Select(r => new ShapingRule
+                        {
+                            MxSuffix = r.MxSuffix.ToLowerInvariant(),
+                            MessagesPerMinute = r.MessagesPerMinute,
+                            MaxConnections = r.MaxConnections,
+                            SuspendSeconds = r.SuspendSeconds,
+                        }),
+                    },
+                },
+            });
+        }
 
         var session = new AgentSession(identity.Tenant, hello.AgentId);
         Log.AgentConnected(logger, identity.Tenant, hello.AgentId, string.Join(",", hello.SourceAddresses));
