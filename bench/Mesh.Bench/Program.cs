@@ -1,6 +1,6 @@
 using Mesh.Bench;
 
-// dotnet run -c Release --project bench/Mesh.Bench -- [pipeline|dkim|sign|render|smtp|agent|all] [--messages N] [--senders C] [--rounds R] [--redis host:port]
+// dotnet run -c Release --project bench/Mesh.Bench -- [pipeline|dkim|sign|render|smtp|agent|agentlink|all] [--messages N] [--senders C] [--rounds R] [--redis host:port]
 var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
 var messages = int.Parse(Option("--messages") ?? "2000", System.Globalization.CultureInfo.InvariantCulture);
@@ -30,6 +30,11 @@ if (what is "smtp" or "all")
 if (what is "agent" or "all")
 {
     await AgentBench.RunAsync(rounds, Math.Min(messages, 5000));
+}
+
+if (what is "agentlink" or "all")
+{
+    await AgentLinkBench.RunAsync(rounds, Math.Min(messages, 3000));
 }
 
 if (what is "pipeline" or "all")
