@@ -137,7 +137,7 @@ public sealed class MeshStack : IAsyncDisposable
         var dkim = await Admin.AddDomainAsync(new Mesh.Admin.V1.AddDomainRequest { TenantId = tenant.TenantId, Domain = domain }, AdminHeaders);
         var apiKey = await Admin.CreateApiKeyAsync(new CreateApiKeyRequest { TenantId = tenant.TenantId }, AdminHeaders);
         var agentToken = await Admin.CreateAgentTokenAsync(new CreateAgentTokenRequest { TenantId = tenant.TenantId }, AdminHeaders);
-        return new TestTenant(tenant.TenantId, domain, dkim, apiKey.Secret, agentToken, new Mail.MailClient(Channel), new Domains.DomainsClient(Channel));
+        return new TestTenant(tenant.TenantId, domain, dkim, apiKey.Secret, agentToken, new Mail.MailClient(Channel), new Mesh.Gateway.V1.Domains.DomainsClient(Channel));
     }
 
     /// <summary>Starts an agent bound to <paramref name="source"/> that routes every listed domain to the receiver.</summary>
@@ -215,7 +215,7 @@ public sealed class MeshStack : IAsyncDisposable
 }
 
 /// <summary>A tenant made through the admin API, with a Mail client and its credentials.</summary>
-public sealed record TestTenant(string Id, string Domain, Admin.V1.Domain Dkim, string ApiKey, Credential AgentToken, Mail.MailClient Mail, Domains.DomainsClient Domains)
+public sealed record TestTenant(string Id, string Domain, Admin.V1.Domain Dkim, string ApiKey, Credential AgentToken, Mail.MailClient Mail, Mesh.Gateway.V1.Domains.DomainsClient Domains)
 {
     public Metadata Headers => new() { { "authorization", "Bearer " + ApiKey } };
 }
