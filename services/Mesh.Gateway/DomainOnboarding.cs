@@ -11,13 +11,27 @@ namespace Mesh.Gateway;
 /// Claims a sending domain for a tenant and creates its DKIM keys in the sign service; shared by
 /// the admin API and mesh.gateway.v1.Domains. Also the one place that says who owns a domain.
 /// </summary>
-public sealed class DomainOnboarding(MeshStore store, Sign.V1.Sign.SignClient sign, EventLog events, TimeProvider clock)
+public sealed partial class DomainOnboarding(MeshStore store, Sign.V1.Sign.SignClient sign, EventLog events, TimeProvider clock)
 {
-    /// <summary>The lower-case domain, or INVALID_ARGUMENT (google.rpc.BadRequest on <paramref name="field"/>).</summary>
+    /// <summary>
+    /// The lower-case domain (an IDN stays in the form given, as the From address carries it), or INVALID_ARGUMENT (google.rpc.BadRequest on
+    /// <paramref name="field"/>). RFC 5321 §4.1.2: in A-label form, letters, digits and hyphens, at least two labels.
+    /// </summary>
     public static string Normalize(string given, string field = "domain")
     {
         var domain = given.Trim().TrimEnd('.').ToLowerInvariant();
-        if (domain.Length > 253 || Uri.CheckHostName(domain) != UriHostNameType.Dns || !domain.Contains('.') || domain.Split('.').Any(l => l.Length is 0 or > 63))
+        string ascii;
+        try
+        {
+            ascii = domain.Length == 0 ? domain : Idn.GetAscii(domain);
+        }
+        catch (ArgumentException)
+        {
+            ascii = string.Empty;
+        }
+
+        var labels = ascii.Split('.');
+        if (ascii.Length is 0 or > 253 || labels.Length < 2 || !labels.All(l => LdhLabel().IsMatch(l)) || labels[^1].All(char.IsAsciiDigit))
         {
             var errors = new FieldErrors();
             errors.Add(field, $"'{given}' is not a domain name");
@@ -61,6 +75,11 @@ public sealed class DomainOnboarding(MeshStore store, Sign.V1.Sign.SignClient si
 
         return key;
     }
+
+    private static readonly System.Globalization.IdnMapping Idn = new() { UseStd3AsciiRules = true };
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
+    private static partial System.Text.RegularExpressions.Regex LdhLabel();
 
     /// <summary>The normalized domain when the tenant owns it; NOT_FOUND otherwise (another tenant's domain too: no existence leak).</summary>
     public async Task<string> RequireOwnedAsync(string tenant, string given)
