@@ -3,6 +3,7 @@ using Grpc.Core;
 using Mesh.Events.V1;
 using Mesh.Sign.V1;
 using Mesh.Store;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace Mesh.Gateway;
@@ -11,7 +12,7 @@ namespace Mesh.Gateway;
 /// Claims a sending domain for a tenant and creates its DKIM keys in the sign service; shared by
 /// the admin API and mesh.gateway.v1.Domains. Also the one place that says who owns a domain.
 /// </summary>
-public sealed partial class DomainOnboarding(MeshStore store, Sign.V1.Sign.SignClient sign, EventLog events, TimeProvider clock)
+public sealed partial class DomainOnboarding(MeshStore store, Sign.V1.Sign.SignClient sign, EventLog events, TimeProvider clock, ILogger<DomainOnboarding> logger)
 {
     /// <summary>
     /// The lower-case domain (an IDN stays in the form given, as the From address carries it), or INVALID_ARGUMENT (google.rpc.BadRequest on
@@ -64,6 +65,7 @@ public sealed partial class DomainOnboarding(MeshStore store, Sign.V1.Sign.SignC
 
         if (claimed)
         {
+            Log.DomainAdded(logger, tenant, domain);
             await events.AppendAsync(tenant, new Event
             {
                 Type = EventType.DomainAdded,

@@ -5,6 +5,7 @@ using Mesh.Events.V1;
 using Mesh.Gateway.V1;
 using Mesh.Sign.V1;
 using Mesh.Store;
+using Microsoft.Extensions.Logging;
 using KeyState = Mesh.Gateway.V1.KeyState;
 using SignKeyState = Mesh.Sign.V1.KeyState;
 
@@ -19,7 +20,8 @@ public sealed partial class DomainsGrpcService(
     MeshStore store,
     EventLog events,
     TimeProvider clock,
-    Sign.V1.Sign.SignClient sign) : V1.Domains.DomainsBase
+    Sign.V1.Sign.SignClient sign,
+    ILogger<DomainsGrpcService> logger) : V1.Domains.DomainsBase
 {
     public override async Task<V1.Domain> AddDomain(V1.AddDomainRequest request, ServerCallContext context)
     {
@@ -54,6 +56,7 @@ public sealed partial class DomainsGrpcService(
         // The domain verifies when the records of the keys that sign are in DNS (as SES: DKIM decides).
         if (Seen(KeyState.Active) && await store.Database.SetAddAsync(Keys.VerifiedDomains(tenant), domain))
         {
+            Log.DomainVerified(logger, tenant, domain);
             await events.AppendAsync(tenant, new Event { Type = EventType.DomainVerified, Domain = domain, Time = Timestamp.FromDateTimeOffset(clock.GetUtcNow()) });
         }
 
