@@ -47,10 +47,10 @@ internal static class PipelineBench
         using var channel = GrpcChannel.ForAddress(url);
         var admin = new Admin.V1.Admin.AdminClient(channel);
         var adminHeaders = new Metadata { { "authorization", "Bearer bench" } };
-        var tenant = await admin.CreateTenantAsync(new CreateTenantRequest { Name = "bench" }, adminHeaders);
+        var tenant = await admin.CreateTenantAsync(new CreateTenantRequest { Name = "bench", TestMode = true }, adminHeaders);
         // A fresh domain per run: a reused Redis still holds the domains of earlier runs.
         var domain = $"bench{Environment.ProcessId}.example";
-        await admin.AddDomainAsync(new AddDomainRequest { TenantId = tenant.TenantId, Domain = domain }, adminHeaders);
+        await admin.AddDomainAsync(new Mesh.Admin.V1.AddDomainRequest { TenantId = tenant.TenantId, Domain = domain }, adminHeaders);
         var key = await admin.CreateApiKeyAsync(new CreateApiKeyRequest { TenantId = tenant.TenantId }, adminHeaders);
         var token = await admin.CreateAgentTokenAsync(new CreateAgentTokenRequest { TenantId = tenant.TenantId }, adminHeaders);
         using var agent = AgentHost.Build([], new Dictionary<string, string?>(quiet)

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Grpc.Core;
 using Mesh.Admin.V1;
-using Mesh.Sign.V1;
 using Mesh.Store;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -10,7 +9,7 @@ using StackExchange.Redis;
 namespace Mesh.Gateway;
 
 /// <summary>Operator API: tenants, sending domains, API keys and agent tokens.</summary>
-public sealed class AdminGrpcService(MeshStore store, Sign.V1.Sign.SignClient sign, IOptions<GatewayOptions> options) : Admin.V1.Admin.AdminBase
+public sealed class AdminGrpcService(MeshStore store, DomainOnboarding onboarding, IOptions<GatewayOptions> options) : Admin.V1.Admin.AdminBase
 {
     private IDatabase Db => store.Database;
 
@@ -25,41 +24,21 @@ public sealed class AdminGrpcService(MeshStore store, Sign.V1.Sign.SignClient si
 
         errors.ThrowIfAny();
         var id = "t_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
-        await Db.HashSetAsync(Keys.Tenant(id), [new("name", request.Name), new("strict", request.StrictVariables)]);
+        await Db.HashSetAsync(Keys.Tenant(id),
+        [
+            new("name", request.Name), new("strict", request.StrictVariables),
+            new(TenantFlags.TestMode, request.TestMode), new(TenantFlags.ProviderDelivery, request.ProviderDelivery),
+        ]);
         await Db.SetAddAsync(Keys.Tenants, id);
-        return new Tenant { TenantId = id, Name = request.Name, StrictVariables = request.StrictVariables };
+        return new Tenant { TenantId = id, Name = request.Name, StrictVariables = request.StrictVariables, TestMode = request.TestMode, ProviderDelivery = request.ProviderDelivery };
     }
 
     public override async Task<Domain> AddDomain(AddDomainRequest request, ServerCallContext context)
     {
         Authorize(context);
         await RequireTenantAsync(request.TenantId);
-        var domain = request.Domain.Trim().TrimEnd('.').ToLowerInvariant();
-        if (Uri.CheckHostName(domain) != UriHostNameType.Dns || !domain.Contains('.'))
-        {
-            var errors = new FieldErrors();
-            errors.Add("domain", $"'{request.Domain}' is not a domain name");
-            errors.ThrowIfAny();
-        }
-
-        var claimed = await Db.HashSetAsync(Keys.Domains, domain, request.TenantId, When.NotExists);
-        if (!claimed && await Db.HashGetAsync(Keys.Domains, domain) != request.TenantId)
-        {
-            throw new RpcException(new Status(StatusCode.AlreadyExists, $"{domain} belongs to another tenant"));
-        }
-
-        CreateKeyResponse key;
-        try
-        {
-            key = await sign.CreateKeyAsync(new CreateKeyRequest { TenantId = request.TenantId, Domain = domain }, cancellationToken: context.CancellationToken);
-        }
-        catch (RpcException) when (claimed)
-        {
-            // No half-made domain: give the claim back when the key could not be made.
-            await Db.HashDeleteAsync(Keys.Domains, domain);
-            throw;
-        }
-
+        var domain = DomainOnboarding.Normalize(request.Domain);
+        var key = await onboarding.AddAsync(request.TenantId, domain, context.CancellationToken);
         return new Domain
         {
             Name = domain,

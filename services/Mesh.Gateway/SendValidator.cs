@@ -81,6 +81,25 @@ public sealed partial class SendValidator(MeshStore store, Render.V1.Render.Rend
         }
 
         errors.ThrowIfAny();
+        await RequireVerifiedSenderAsync(tenant, request.From.Email);
+    }
+
+    /// <summary>
+    /// FAILED_PRECONDITION unless the From domain is verified (its DKIM records are in DNS) or the
+    /// tenant is in test mode: mail signed with a key nobody can look up fails DKIM and DMARC at the receiver.
+    /// Call after the From address itself was checked.
+    /// </summary>
+    public async Task RequireVerifiedSenderAsync(string tenant, string from)
+    {
+        var domain = DomainOf(from);
+        if (await store.Database.SetContainsAsync(Keys.VerifiedDomains(tenant), domain)
+            || await store.Database.HashGetAsync(Keys.Tenant(tenant), TenantFlags.TestMode) == true)
+        {
+            return;
+        }
+
+        throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.FailedPrecondition,
+            $"{domain} is not verified: publish the records from Domains.GetDomain, then call Domains.VerifyDomain"));
     }
 
     /// <summary>Subject, body presence and template syntax (parsed by the render service), under <paramref name="prefix"/>.</summary>

@@ -58,6 +58,7 @@ public sealed class TemplatesGrpcService(
         }
 
         errors.ThrowIfAny();
+        await validator.RequireVerifiedSenderAsync(tenant, request.From.Email);
         var content = request.Template is null ? request.Content : await templates.ResolveAsync(tenant, request.Template);
         var rendered = await render.RenderAsync(new RenderRequest
         {

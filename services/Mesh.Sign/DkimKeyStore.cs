@@ -22,10 +22,9 @@ public sealed class DkimKeyStore(MeshStore store, KeyEncryption encryption, IOpt
 {
     public const string RsaAlgorithm = "rsa-sha256";
     public const string Ed25519Algorithm = "ed25519-sha256";
-    private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(60);
     private static readonly RedisValue[] PublicFields = [Fields.RsaSelector, Fields.RsaPublic, Fields.EdSelector, Fields.EdPublic];
     private static readonly RedisValue[] PrivateFields = [Fields.RsaSelector, Fields.RsaKey, Fields.EdSelector, Fields.EdKey];
-    private readonly ConcurrentDictionary<(string Tenant, string Domain), (DkimSigners Signers, DateTimeOffset Until)> _cache = new();
+    private readonly ConcurrentDictionary<(string Tenant, string Domain), (DkimSigners? Signers, long Generation)> _cache = new();
 
     /// <summary>
     /// Creates the domain's keys unless it has them; returns the records to publish. Null when the
@@ -46,33 +45,13 @@ public sealed class DkimKeyStore(MeshStore store, KeyEncryption encryption, IOpt
         var rsaSelector = $"mesh{day}r";
         var edSelector = $"mesh{day}e";
 
-        using var rsa = RSA.Create(2048);
-        var rsaPrivate = rsa.ExportPkcs8PrivateKey();
-        var edSeed = RandomNumberGenerator.GetBytes(Ed25519PrivateKeyParameters.KeySize);
-        try
+        // All fields or none: adding a domain twice must not change its published records.
+        var tx = store.Database.CreateTransaction();
+        tx.AddCondition(Condition.KeyNotExists(key));
+        _ = tx.HashSetAsync(key, DkimKeyPair.Create(encryption, tenant, domain, string.Empty, rsaSelector, edSelector));
+        if (await tx.ExecuteAsync())
         {
-            var edPublic = new Ed25519PrivateKeyParameters(edSeed).GeneratePublicKey().GetEncoded();
-            // All fields or none: adding a domain twice must not change its published records.
-            var tx = store.Database.CreateTransaction();
-            tx.AddCondition(Condition.KeyNotExists(key));
-            _ = tx.HashSetAsync(key,
-            [
-                new(Fields.RsaSelector, rsaSelector),
-                new(Fields.RsaKey, encryption.Seal(rsaPrivate, KeyEncryption.KeyContext(tenant, domain, rsaSelector, RsaAlgorithm))),
-                new(Fields.RsaPublic, Convert.ToBase64String(rsa.ExportSubjectPublicKeyInfo())),
-                new(Fields.EdSelector, edSelector),
-                new(Fields.EdKey, encryption.Seal(edSeed, KeyEncryption.KeyContext(tenant, domain, edSelector, Ed25519Algorithm))),
-                new(Fields.EdPublic, Convert.ToBase64String(edPublic)),
-            ]);
-            if (await tx.ExecuteAsync())
-            {
-                Log.KeysCreated(logger, tenant, domain, rsaSelector, edSelector);
-            }
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(rsaPrivate);
-            CryptographicOperations.ZeroMemory(edSeed);
+            Log.KeysCreated(logger, tenant, domain, rsaSelector, edSelector);
         }
 
         var stored = await store.Database.HashGetAsync(key, PublicFields);
@@ -85,51 +64,65 @@ public sealed class DkimKeyStore(MeshStore store, KeyEncryption encryption, IOpt
     }
 
     /// <summary>
-    /// The signers for a domain, or null when the tenant has no key for it. Throws
-    /// <see cref="CryptographicException"/> when a stored key does not decrypt for this tenant and domain.
+    /// The signers of a domain's active keys, or null when it has none that may sign (none made, or
+    /// all revoked). The cache is keyed by the domain's generation, read from the store on every
+    /// call, so a rotation or revocation takes effect for the next message on every replica.
+    /// Throws <see cref="CryptographicException"/> when a stored key does not decrypt for this tenant and domain.
     /// </summary>
     public async Task<DkimSigners?> GetSignersAsync(string tenant, string domain)
     {
-        var now = clock.GetUtcNow();
-        if (_cache.TryGetValue((tenant, domain), out var cached) && cached.Until > now)
+        var key = Keys.DkimKey(tenant, domain);
+        var generation = (long?)await store.Database.HashGetAsync(key, Fields.Generation) ?? 0;
+        if (_cache.TryGetValue((tenant, domain), out var cached) && cached.Generation == generation)
         {
             return cached.Signers;
         }
 
-        var stored = await store.Database.HashGetAsync(Keys.DkimKey(tenant, domain), PrivateFields);
-        if (stored.Any(v => v.IsNull))
+        var stored = await store.Database.HashGetAsync(key, [.. PrivateFields, Fields.Generation]);
+        var lifetime = options.Value.SignatureLifetime;
+        DkimSigner? rsa = null, ed = null;
+        if (!stored[0].IsNull && !stored[1].IsNull)
         {
-            return null;
+            string rsaSelector = stored[0]!;
+            var rsaPrivate = Open((byte[])stored[1]!, tenant, domain, rsaSelector, RsaAlgorithm);
+            try
+            {
+                rsa = new DotNetRsaDkimSigner(rsaPrivate, domain, rsaSelector) { SignaturesExpireAfter = lifetime };
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(rsaPrivate);
+            }
         }
 
-        string rsaSelector = stored[0]!, edSelector = stored[2]!;
-        var rsaPrivate = Open((byte[])stored[1]!, tenant, domain, rsaSelector, RsaAlgorithm);
-        var edSeed = Open((byte[])stored[3]!, tenant, domain, edSelector, Ed25519Algorithm);
-        try
+        if (!stored[2].IsNull && !stored[3].IsNull)
         {
-            var lifetime = options.Value.SignatureLifetime;
-            var rsa = new DotNetRsaDkimSigner(rsaPrivate, domain, rsaSelector) { SignaturesExpireAfter = lifetime };
-            var ed = new DkimSigner(new Ed25519PrivateKeyParameters(edSeed), domain, edSelector, DkimSignatureAlgorithm.Ed25519Sha256)
+            string edSelector = stored[2]!;
+            var edSeed = Open((byte[])stored[3]!, tenant, domain, edSelector, Ed25519Algorithm);
+            try
             {
-                HeaderCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed,
-                BodyCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed,
-                SignaturesExpireAfter = lifetime,
-            };
-            var signers = new DkimSigners(rsa, ed);
-            _cache[(tenant, domain)] = (signers, now + CacheFor);
-            return signers;
+                ed = new DkimSigner(new Ed25519PrivateKeyParameters(edSeed), domain, edSelector, DkimSignatureAlgorithm.Ed25519Sha256)
+                {
+                    HeaderCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed,
+                    BodyCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed,
+                    SignaturesExpireAfter = lifetime,
+                };
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(edSeed);
+            }
         }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(rsaPrivate);
-            CryptographicOperations.ZeroMemory(edSeed);
-        }
+
+        var signers = rsa is null && ed is null ? null : new DkimSigners(rsa, ed);
+        _cache[(tenant, domain)] = (signers, (long?)stored[4] ?? 0);
+        return signers;
     }
 
     // RFC 6376 §3.6.1 (k=rsa, p = SubjectPublicKeyInfo) and RFC 8463 §4.2 (k=ed25519, p = the raw 32-byte key).
     private static DkimPublicRecords Records(RedisValue[] stored) => new(
-        stored[0].ToString(), $"v=DKIM1; k=rsa; p={stored[1]}",
-        stored[2].ToString(), $"v=DKIM1; k=ed25519; p={stored[3]}");
+        stored[0].ToString(), DkimKeyPair.Txt(RsaAlgorithm, stored[1].ToString()),
+        stored[2].ToString(), DkimKeyPair.Txt(Ed25519Algorithm, stored[3].ToString()));
 
     private byte[] Open(byte[] blob, string tenant, string domain, string selector, string algorithm)
     {
@@ -153,5 +146,23 @@ public sealed class DkimKeyStore(MeshStore store, KeyEncryption encryption, IOpt
         public const string EdSelector = "ed25519_selector";
         public const string EdKey = "ed25519_key";
         public const string EdPublic = "ed25519_public";
+
+        /// <summary>Prefix of the pending pair's fields (a rotation not yet seen in DNS).</summary>
+        public const string Pending = "pending_";
+
+        /// <summary>Prefix of the previous pair's public fields (replaced, still published until retired).</summary>
+        public const string Previous = "previous_";
+
+        /// <summary>When the previous pair was replaced (Unix milliseconds).</summary>
+        public const string PreviousSince = "previous_since";
+
+        /// <summary>Revoked selectors, one "selector|algorithm" per line.</summary>
+        public const string Revoked = "revoked";
+
+        /// <summary>Every selector the domain ever had, space-separated (written from the first rotation on).</summary>
+        public const string Used = "used";
+
+        /// <summary>Incremented by every key change; signers are cached per generation.</summary>
+        public const string Generation = "gen";
     }
 }

@@ -16,6 +16,7 @@ public static class SignExtensions
         services.AddSingleton<IValidateOptions<SignOptions>, SignOptionsValidator>();
         services.AddSingleton(sp => new KeyEncryption(sp.GetRequiredService<IOptions<SignOptions>>().Value.KeyEncryptionKeyBytes()));
         services.AddSingleton<DkimKeyStore>();
+        services.AddSingleton<DkimKeyLifecycle>();
         // A KEK that is well-formed but not this store's stops it too (KeyCheck).
         services.AddHostedService<KeyCheck>();
         return services;

@@ -6,8 +6,39 @@ using MimeKit;
 
 namespace Mesh.Sign;
 
-public sealed class SignGrpcService(DkimKeyStore keys) : V1.Sign.SignBase
+public sealed class SignGrpcService(DkimKeyStore keys, DkimKeyLifecycle lifecycle) : V1.Sign.SignBase
 {
+    public override Task<DomainKeys> GetKeys(KeysRequest request, ServerCallContext context) =>
+        Edge(() => lifecycle.GetAsync(request.TenantId, request.Domain.ToLowerInvariant()));
+
+    public override Task<DomainKeys> RotateKeys(RotateKeysRequest request, ServerCallContext context) =>
+        Edge(() => lifecycle.RotateAsync(request.TenantId, request.Domain.ToLowerInvariant(), request.SelectorPrefix));
+
+    public override Task<DomainKeys> ActivatePending(KeysRequest request, ServerCallContext context) =>
+        Edge(() => lifecycle.ActivateAsync(request.TenantId, request.Domain.ToLowerInvariant()));
+
+    public override Task<DomainKeys> RevokeKey(RevokeKeyRequest request, ServerCallContext context) =>
+        Edge(() => lifecycle.RevokeAsync(request.TenantId, request.Domain.ToLowerInvariant(), request.Selector));
+
+    private static async Task<DomainKeys> Edge(Func<Task<DomainKeys>> change)
+    {
+        try
+        {
+            return await change();
+        }
+        catch (KeyStateException e)
+        {
+            var code = e.Error switch
+            {
+                KeyStateError.NotFound => StatusCode.NotFound,
+                KeyStateError.AlreadyExists => StatusCode.AlreadyExists,
+                KeyStateError.Conflict => StatusCode.Aborted,
+                _ => StatusCode.FailedPrecondition,
+            };
+            throw new RpcException(new Status(code, e.Message));
+        }
+    }
+
     public override async Task<CreateKeyResponse> CreateKey(CreateKeyRequest request, ServerCallContext context)
     {
         var domain = request.Domain.ToLowerInvariant();

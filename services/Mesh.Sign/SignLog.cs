@@ -16,4 +16,16 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "Tenant {Tenant}: the stored DKIM key of {Domain} does not decrypt (corrupted, or copied from another tenant or domain)")]
     public static partial void KeyDoesNotDecrypt(ILogger logger, string tenant, string domain);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Tenant {Tenant}: DKIM rotation of {Domain} started, pending selectors {RsaSelector} (rsa) and {Ed25519Selector} (ed25519)")]
+    public static partial void KeysRotated(ILogger logger, string tenant, string domain, string rsaSelector, string ed25519Selector);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Tenant {Tenant}: DKIM selectors {Selectors} of {Domain} now sign")]
+    public static partial void KeysActivated(ILogger logger, string tenant, string domain, string selectors);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Tenant {Tenant}: DKIM selectors {Selectors} of {Domain} retired; their records can be removed")]
+    public static partial void KeysRetired(ILogger logger, string tenant, string domain, string selectors);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Tenant {Tenant}: DKIM selector {Selector} of {Domain} revoked")]
+    public static partial void KeyRevoked(ILogger logger, string tenant, string domain, string selector);
 }

@@ -14,6 +14,13 @@ public sealed record SignOptions
     /// <summary>When set, signatures carry x= (RFC 6376 §3.5) this long after t=. Unset: no x=.</summary>
     public TimeSpan? SignatureLifetime { get; init; }
 
+    /// <summary>
+    /// How long a replaced key's record stays published after a rotation switched to the new key,
+    /// before the key is retired (messages signed with it may still be queued or retried). Default
+    /// 7 days: longer than a retry's give-up time (Mesh:Schedule:MaxAge, 5 days).
+    /// </summary>
+    public TimeSpan RetireAfter { get; init; } = TimeSpan.FromDays(7);
+
     /// <summary>The decoded key-encryption key; call only after validation.</summary>
     public byte[] KeyEncryptionKeyBytes() => Convert.FromBase64String(KeyEncryptionKey!);
 
@@ -34,6 +41,11 @@ public sealed record SignOptions
             {
                 yield return $"{Section}:KeyEncryptionKey decodes to {length} bytes; it must be base64 of exactly {KeyEncryption.KeySize} bytes";
             }
+        }
+
+        if (RetireAfter < TimeSpan.Zero)
+        {
+            yield return $"{Section}:RetireAfter must not be negative";
         }
 
         if (SignatureLifetime is { } lifetime && lifetime <= TimeSpan.Zero)

@@ -58,5 +58,8 @@ public static class Keys
     /// <summary>A domain's DKIM keys (hash; private keys encrypted, see Mesh.Sign.DkimKeyStore.Fields).</summary>
     public static RedisKey DkimKey(string tenant, string domain) => Prefix(tenant) + "dkim:" + domain;
 
+    /// <summary>The tenant's sending domains that VerifyDomain has verified (set).</summary>
+    public static RedisKey VerifiedDomains(string tenant) => Prefix(tenant) + "verified";
+
     public static RedisChannel EventsChannel(string tenant) => RedisChannel.Literal(EventLog.EventsChannelName(tenant));
 }

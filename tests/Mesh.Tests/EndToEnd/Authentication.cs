@@ -77,7 +77,7 @@ public sealed class Authentication : IAsyncLifetime
     {
         var other = await _stack.Admin.CreateTenantAsync(new CreateTenantRequest { Name = "other" }, MeshStack.AdminHeaders).ResponseAsync.DefaultTimeout();
         var error = await Assert.ThrowsAsync<RpcException>(() => _stack.Admin.AddDomainAsync(
-            new AddDomainRequest { TenantId = other.TenantId, Domain = "ACME.example" }, MeshStack.AdminHeaders).ResponseAsync.DefaultTimeout());
+            new Mesh.Admin.V1.AddDomainRequest { TenantId = other.TenantId, Domain = "ACME.example" }, MeshStack.AdminHeaders).ResponseAsync.DefaultTimeout());
         Assert.Equal(StatusCode.AlreadyExists, error.StatusCode);
 
         // The owner can still send from it.

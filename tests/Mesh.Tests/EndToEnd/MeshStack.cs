@@ -127,14 +127,17 @@ public sealed class MeshStack : IAsyncDisposable
         await _app.StartAsync().DefaultTimeout();
     }
 
-    /// <summary>Creates a tenant with a sending domain, an API key and an agent token, all through the admin API.</summary>
-    public async Task<TestTenant> CreateTenantAsync(string domain, bool strictVariables = false)
+    /// <summary>
+    /// Creates a tenant with a sending domain, an API key and an agent token, all through the admin API.
+    /// The tenant is in test mode (it may send before its domain is verified) unless <paramref name="testMode"/> is false.
+    /// </summary>
+    public async Task<TestTenant> CreateTenantAsync(string domain, bool strictVariables = false, bool testMode = true, bool providerDelivery = false)
     {
-        var tenant = await Admin.CreateTenantAsync(new CreateTenantRequest { Name = domain, StrictVariables = strictVariables }, AdminHeaders);
-        var dkim = await Admin.AddDomainAsync(new AddDomainRequest { TenantId = tenant.TenantId, Domain = domain }, AdminHeaders);
+        var tenant = await Admin.CreateTenantAsync(new CreateTenantRequest { Name = domain, StrictVariables = strictVariables, TestMode = testMode, ProviderDelivery = providerDelivery }, AdminHeaders);
+        var dkim = await Admin.AddDomainAsync(new Mesh.Admin.V1.AddDomainRequest { TenantId = tenant.TenantId, Domain = domain }, AdminHeaders);
         var apiKey = await Admin.CreateApiKeyAsync(new CreateApiKeyRequest { TenantId = tenant.TenantId }, AdminHeaders);
         var agentToken = await Admin.CreateAgentTokenAsync(new CreateAgentTokenRequest { TenantId = tenant.TenantId }, AdminHeaders);
-        return new TestTenant(tenant.TenantId, domain, dkim, apiKey.Secret, agentToken, new Mail.MailClient(Channel));
+        return new TestTenant(tenant.TenantId, domain, dkim, apiKey.Secret, agentToken, new Mail.MailClient(Channel), new Mesh.Gateway.V1.Domains.DomainsClient(Channel));
     }
 
     /// <summary>Starts an agent bound to <paramref name="source"/> that routes every listed domain to the receiver.</summary>
@@ -212,7 +215,7 @@ public sealed class MeshStack : IAsyncDisposable
 }
 
 /// <summary>A tenant made through the admin API, with a Mail client and its credentials.</summary>
-public sealed record TestTenant(string Id, string Domain, Domain Dkim, string ApiKey, Credential AgentToken, Mail.MailClient Mail)
+public sealed record TestTenant(string Id, string Domain, Admin.V1.Domain Dkim, string ApiKey, Credential AgentToken, Mail.MailClient Mail, Mesh.Gateway.V1.Domains.DomainsClient Domains)
 {
     public Metadata Headers => new() { { "authorization", "Bearer " + ApiKey } };
 }

@@ -49,6 +49,25 @@ public sealed class LocalDnsServer : IDisposable
 
     public static TxtRecord Txt(string name, string text) => new(DomainName.Parse(name), 60, text);
 
+    /// <summary>Adds records while the server runs (a customer publishing DNS).</summary>
+    public void Publish(params DnsRecordBase[] records)
+    {
+        lock (_records)
+        {
+            _records.AddRange(records);
+        }
+    }
+
+    /// <summary>Removes every record of this type at this name.</summary>
+    public void Remove(string name, RecordType type)
+    {
+        var owner = DomainName.Parse(name);
+        lock (_records)
+        {
+            _records.RemoveAll(r => r.Name.Equals(owner) && r.RecordType == type);
+        }
+    }
+
     public void Dispose() => _server.Stop();
 
     private Task AnswerAsync(object sender, QueryReceivedEventArgs e)
@@ -61,7 +80,12 @@ public sealed class LocalDnsServer : IDisposable
         var response = query.CreateResponseInstance();
         foreach (var question in query.Questions)
         {
-            var named = _records.Where(r => r.Name.Equals(question.Name)).ToList();
+            List<DnsRecordBase> named;
+            lock (_records)
+            {
+                named = [.. _records.Where(r => r.Name.Equals(question.Name))];
+            }
+
             response.AnswerRecords.AddRange(named.Where(r => r.RecordType == question.RecordType));
             response.ReturnCode = named.Count == 0 ? ReturnCode.NxDomain : ReturnCode.NoError;
         }

@@ -19,6 +19,16 @@ public sealed class SignOptionsValidation
     }
 
     [Fact]
+    public void Validate_NegativeRetireAfter_Reported()
+    {
+        var options = new SignOptions { KeyEncryptionKey = MeshStack.KeyEncryptionKey, RetireAfter = TimeSpan.FromHours(-1) };
+
+        var error = Assert.Single(options.Validate());
+
+        Assert.Contains("Mesh:Sign:RetireAfter must not be negative", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validate_Base64Of32BytesAndNoLifetime_IsValid()
     {
         var options = new SignOptions { KeyEncryptionKey = MeshStack.KeyEncryptionKey };
