@@ -137,8 +137,7 @@ public sealed class RawSmtpServer : IAsyncDisposable
                     "EHLO" or "HELO" => await AnswerAsync(stream, SmtpPhase.Ehlo, line, "250-raw.test\r\n250 8BITMIME"),
                     "MAIL" => await AnswerAsync(stream, SmtpPhase.Mail, line, "250 2.1.0 Ok"),
                     "RCPT" => await AnswerAsync(stream, SmtpPhase.Rcpt, line, "250 2.1.5 Ok"),
-                    "DATA" => await AnswerAsync(stream, SmtpPhase.Data, line, "354 End data with <CR><LF>.<CR><LF>")
-                        && (!Refuses(SmtpPhase.Data, line) ? await ReadDataAsync(reader, stream) : true),
+                    "DATA" => await AnswerDataAsync(reader, stream, line),
                     "RSET" or "NOOP" => await WriteAsync(stream, "250 2.0.0 Ok"),
                     "QUIT" => await WriteAsync(stream, "221 2.0.0 Bye") && false,
                     _ => await WriteAsync(stream, "502 5.5.2 Command not recognized"),
@@ -163,14 +162,14 @@ public sealed class RawSmtpServer : IAsyncDisposable
         {
             if (line == ".")
             {
-                var accepted = !_replies.ContainsKey(SmtpPhase.EndOfData) || _replies[SmtpPhase.EndOfData](string.Empty) is null;
-                var answered = await AnswerAsync(stream, SmtpPhase.EndOfData, string.Empty, "250 2.0.0 Ok: queued");
-                if (answered && accepted)
+                var reply = ReplyFor(SmtpPhase.EndOfData, string.Empty, "250 2.0.0 Ok: queued");
+                if (reply[0] == '2' && StallAt != SmtpPhase.EndOfData)
                 {
+                    // Counted before the reply goes out, so a client that has its 250 sees the count.
                     Interlocked.Increment(ref _messages);
                 }
 
-                return answered;
+                return await AnswerAsync(stream, SmtpPhase.EndOfData, reply);
             }
 
             bytes += line.Length + 2;
@@ -183,10 +182,21 @@ public sealed class RawSmtpServer : IAsyncDisposable
         return false;
     }
 
-    /// <summary>True when <paramref name="phase"/> is scripted to answer something else than success.</summary>
-    private bool Refuses(SmtpPhase phase, string argument) => _replies.TryGetValue(phase, out var script) && script(argument) is not null;
+    /// <summary>Answers DATA; message data is read only after a 354.</summary>
+    private async Task<bool> AnswerDataAsync(StreamReader reader, NetworkStream stream, string line)
+    {
+        var reply = ReplyFor(SmtpPhase.Data, line, "354 End data with <CR><LF>.<CR><LF>");
+        return await AnswerAsync(stream, SmtpPhase.Data, reply) && (!reply.StartsWith("354", StringComparison.Ordinal) || await ReadDataAsync(reader, stream));
+    }
 
-    private async Task<bool> AnswerAsync(NetworkStream stream, SmtpPhase phase, string argument, string success)
+    /// <summary>The scripted reply of a phase (its script runs once per command), or the usual success.</summary>
+    private string ReplyFor(SmtpPhase phase, string argument, string success) =>
+        _replies.TryGetValue(phase, out var script) ? script(argument) ?? success : success;
+
+    private Task<bool> AnswerAsync(NetworkStream stream, SmtpPhase phase, string argument, string success) =>
+        AnswerAsync(stream, phase, ReplyFor(phase, argument, success));
+
+    private async Task<bool> AnswerAsync(NetworkStream stream, SmtpPhase phase, string reply)
     {
         if (StallAt == phase)
         {
@@ -200,7 +210,6 @@ public sealed class RawSmtpServer : IAsyncDisposable
             return false;
         }
 
-        var reply = _replies.TryGetValue(phase, out var script) ? script(argument) ?? success : success;
         await WriteAsync(stream, reply);
         // A refused greeting (or a 421) closes the session, as RFC 5321 §3.1 and §4.2.2 describe.
         return !(phase == SmtpPhase.Greeting && reply[0] != '2') && !reply.StartsWith("421", StringComparison.Ordinal);
