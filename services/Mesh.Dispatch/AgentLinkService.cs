@@ -169,6 +169,7 @@ public sealed partial class AgentLinkService(
                                 Mime = Google.Protobuf.UnsafeByteOperations.UnsafeWrap(lease.Mime),
                                 LeaseDeadline = Timestamp.FromDateTimeOffset(deadline),
                                 Smtputf8 = lease.Smtputf8,
+                                RequireTls = lease.RequireTls,
                             },
                         }, ct);
                         continue;

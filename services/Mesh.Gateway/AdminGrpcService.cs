@@ -28,9 +28,10 @@ public sealed class AdminGrpcService(MeshStore store, DomainOnboarding onboardin
         [
             new("name", request.Name), new("strict", request.StrictVariables),
             new(TenantFlags.TestMode, request.TestMode), new(TenantFlags.ProviderDelivery, request.ProviderDelivery),
+            new(Keys.TenantRequireTls, request.RequireTls),
         ]);
         await Db.SetAddAsync(Keys.Tenants, id);
-        return new Tenant { TenantId = id, Name = request.Name, StrictVariables = request.StrictVariables, TestMode = request.TestMode, ProviderDelivery = request.ProviderDelivery };
+        return new Tenant { TenantId = id, Name = request.Name, StrictVariables = request.StrictVariables, TestMode = request.TestMode, ProviderDelivery = request.ProviderDelivery, RequireTls = request.RequireTls };
     }
 
     public override async Task<Domain> AddDomain(AddDomainRequest request, ServerCallContext context)

@@ -89,7 +89,7 @@ public sealed partial class DeliveryQueue
 
     // Pops ready deliveries until one is still queued, leases it and records the dispatched event.
     // KEYS: ready, leases, ev, evseq. ARGV: deadline(ms), agent, prefix, event, evchannel.
-    // Returns {id, attempt, rcpt, from, mime, smtputf8} or nil.
+    // Returns {id, attempt, rcpt, from, mime, smtputf8, require_tls (the tenant's policy now)} or nil.
     private const string LeaseScript = Lua.Prelude + """
         while true do
           local id = redis.call('LPOP', KEYS[1])
@@ -102,7 +102,8 @@ public sealed partial class DeliveryQueue
             redis.call('ZADD', KEYS[2], ARGV[1], id)
             local mime = redis.call('GET', ARGV[3] .. 'mime:' .. id)
             emit(KEYS[3], KEYS[4], ARGV[5], ARGV[4] .. pbstring(3, id) .. pbstring(4, f[2]) .. pbuint(6, attempt) .. (f[4] or ''))
-            return {id, attempt, f[2], f[3], mime, f[5] or '0'}
+            local tls = redis.call('HGET', ARGV[3] .. 'tenant', 'require_tls')
+            return {id, attempt, f[2], f[3], mime, f[5] or '0', tls or '0'}
           end
         end
         """;

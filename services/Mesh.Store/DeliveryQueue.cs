@@ -22,7 +22,7 @@ public sealed partial class DeliveryQueue(MeshStore store)
         Event Accepted, Event? Scheduled, string? SuppressionList, Event Suppressed, byte[] EventExtra, bool Smtputf8);
 
     /// <summary>A leased job.</summary>
-    public sealed record Lease(string Id, uint Attempt, string Recipient, string From, byte[] Mime, bool Smtputf8);
+    public sealed record Lease(string Id, uint Attempt, string Recipient, string From, byte[] Mime, bool Smtputf8, bool RequireTls);
 
     /// <summary>Stores all deliveries of one Send, or returns the stored answer of an idempotency key.</summary>
     public async Task<byte[]?> EnqueueAsync(string tenant, IReadOnlyList<NewDelivery> deliveries, string? idempotencyKey, byte[] response, DateTimeOffset now, TimeSpan retention)
@@ -120,7 +120,7 @@ public sealed partial class DeliveryQueue(MeshStore store)
         }
 
         var f = (RedisResult[])result!;
-        return new Lease((string)f[0]!, (uint)(long)f[1], (string)f[2]!, (string)f[3]!, (byte[])f[4]!, (string?)f[5] == "1");
+        return new Lease((string)f[0]!, (uint)(long)f[1], (string)f[2]!, (string)f[3]!, (byte[])f[4]!, (string?)f[5] == "1", (string?)f[6] == "1");
     }
 
     /// <summary>Extends the leases of the listed (id, attempt) pairs that are still held.</summary>

@@ -28,6 +28,9 @@ public static class Keys
 
     public static RedisKey Tenant(string tenant) => Prefix(tenant) + "tenant";
 
+    /// <summary>Field of the tenant hash: "1" when the tenant's TLS policy is required.</summary>
+    public const string TenantRequireTls = "require_tls";
+
     public static RedisKey Delivery(string tenant, string id) => Prefix(tenant) + "d:" + id;
 
     public static RedisKey Mime(string tenant, string id) => Prefix(tenant) + "mime:" + id;

@@ -131,9 +131,16 @@ public sealed class MeshStack : IAsyncDisposable
     /// Creates a tenant with a sending domain, an API key and an agent token, all through the admin API.
     /// The tenant is in test mode (it may send before its domain is verified) unless <paramref name="testMode"/> is false.
     /// </summary>
-    public async Task<TestTenant> CreateTenantAsync(string domain, bool strictVariables = false, bool testMode = true, bool providerDelivery = false)
+    public async Task<TestTenant> CreateTenantAsync(string domain, bool strictVariables = false, bool testMode = true, bool providerDelivery = false, bool requireTls = false)
     {
-        var tenant = await Admin.CreateTenantAsync(new CreateTenantRequest { Name = domain, StrictVariables = strictVariables, TestMode = testMode, ProviderDelivery = providerDelivery }, AdminHeaders);
+        var tenant = await Admin.CreateTenantAsync(new CreateTenantRequest
+        {
+            Name = domain,
+            StrictVariables = strictVariables,
+            TestMode = testMode,
+            ProviderDelivery = providerDelivery,
+            RequireTls = requireTls,
+        }, AdminHeaders);
         var dkim = await Admin.AddDomainAsync(new Mesh.Admin.V1.AddDomainRequest { TenantId = tenant.TenantId, Domain = domain }, AdminHeaders);
         var apiKey = await Admin.CreateApiKeyAsync(new CreateApiKeyRequest { TenantId = tenant.TenantId }, AdminHeaders);
         var agentToken = await Admin.CreateAgentTokenAsync(new CreateAgentTokenRequest { TenantId = tenant.TenantId }, AdminHeaders);
