@@ -16,7 +16,8 @@ namespace Mesh.Bench;
 /// <summary>
 /// One whole agent (gRPC link, credits, journal with fsync, policy, delivery engine) fed by a
 /// minimal dispatch that hands out pre-signed jobs as fast as credit allows, delivering to
-/// Postfix's smtp-sink, against smtp-source with as many sessions as the agent has credits.
+/// Postfix's smtp-sink over 1 or 8 connections (Agent:Delivery:MaxConnectionsPerDestination),
+/// against smtp-source with as many sessions.
 /// </summary>
 internal static class AgentLinkBench
 {
@@ -31,23 +32,23 @@ internal static class AgentLinkBench
         using var sink = await PostfixSink.StartAsync();
         var mime = ByteString.CopyFromUtf8("From: news@bench.example\r\nTo: user@example.net\r\nSubject: bench\r\nMessage-ID: <b@bench.example>\r\n\r\n"
             + string.Concat(Enumerable.Repeat("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod.\r\n", 55)));
-        foreach (var credits in new[] { 1, 8 })
+        foreach (var (connections, credits) in new[] { (1, 1), (1, 32), (8, 8), (8, 32) })
         {
             var agent = new List<double>();
             var source = new List<double>();
             for (var r = 0; r < rounds; r++)
             {
-                agent.Add(await RateAsync(sink, mime, messages, credits));
-                source.Add(await sink.SmtpSourceRateAsync(messages, credits));
+                agent.Add(await RateAsync(sink, mime, messages, credits, connections));
+                source.Add(await sink.SmtpSourceRateAsync(messages, connections));
             }
 
-            Console.WriteLine($"agentlink  credits {credits}: agent {Stats.Median(agent),7:F0} msg/s   smtp-source {credits} session(s) {Stats.Median(source),7:F0} msg/s   ratio {Stats.Median(agent) / Stats.Median(source):F2}");
+            Console.WriteLine($"agentlink  {connections} connection(s), credits {credits,2}: agent {Stats.Median(agent),7:F0} msg/s   smtp-source {connections} session(s) {Stats.Median(source),7:F0} msg/s   ratio {Stats.Median(agent) / Stats.Median(source):F2}");
         }
 
         Console.WriteLine($"agentlink  medians of {rounds} rounds of {messages} messages; peak RSS of the bench process (dispatch stub + agent) {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0):F0} MiB");
     }
 
-    private static async Task<double> RateAsync(PostfixSink sink, ByteString mime, int messages, int credits)
+    private static async Task<double> RateAsync(PostfixSink sink, ByteString mime, int messages, int credits, int connections)
     {
         var port = Stats.FreePort();
         var dispatch = new StubDispatch(mime, messages);
@@ -71,6 +72,7 @@ internal static class AgentLinkBench
             ["Agent:JournalPath"] = journal,
             ["Agent:Policy:AllowedSenderDomains:0"] = "bench.example",
             ["Agent:Delivery:SourceAddress"] = "127.0.0.2",
+            ["Agent:Delivery:MaxConnectionsPerDestination"] = connections.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Agent:Delivery:AllowPrivateDestinations"] = "true",
             ["Agent:Delivery:StaticRoutes:example.net"] = sink.EndPoint.ToString(),
         });
