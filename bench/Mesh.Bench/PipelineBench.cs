@@ -26,19 +26,14 @@ internal static class PipelineBench
         var dataDir = Path.Combine(Path.GetTempPath(), "mesh-bench-" + Environment.ProcessId);
         var url = $"http://127.0.0.1:{Stats.FreePort()}";
         var quiet = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" };
-        var provider = AllInOneHost.Build([], new Dictionary<string, string?>(quiet)
-        {
-            ["Kestrel:Endpoints:Grpc:Url"] = url,
-            ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
-            ["Mesh:Endpoints:Render"] = url,
-            ["Mesh:Endpoints:Sign"] = url,
-            ["Mesh:Endpoints:Schedule"] = url,
-            ["Mesh:Store:DataDir"] = dataDir,
-            ["Mesh:Store:Redis"] = redis,
-            ["Mesh:Gateway:AdminKey"] = "bench",
-            // A fixed bench-only KEK, so that reruns against the same --redis pass the sign service's key check.
-            ["Mesh:Sign:KeyEncryptionKey"] = Environment.GetEnvironmentVariable("Mesh__Sign__KeyEncryptionKey") ?? BenchKek,
-        });
+        var settings = AllInOneHost.SelfHostedOn(url);
+        settings["Logging:LogLevel:Default"] = "Warning";
+        settings["Mesh:Store:DataDir"] = dataDir;
+        settings["Mesh:Store:Redis"] = redis;
+        settings["Mesh:Gateway:AdminKey"] = "bench";
+        // A fixed bench-only KEK, so that reruns against the same --redis pass the sign service's key check.
+        settings["Mesh:Sign:KeyEncryptionKey"] = Environment.GetEnvironmentVariable("Mesh__Sign__KeyEncryptionKey") ?? BenchKek;
+        var provider = AllInOneHost.Build([], settings);
         await provider.StartAsync();
         using var postfix = PostfixSink.Available ? await PostfixSink.StartAsync() : null;
         var sinkEndpoint = postfix?.EndPoint ?? new IPEndPoint(IPAddress.Loopback, Stats.FreePort());

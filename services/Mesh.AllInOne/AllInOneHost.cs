@@ -14,6 +14,19 @@ namespace Mesh.AllInOne;
 /// </summary>
 public static class AllInOneHost
 {
+    /// <summary>
+    /// Configuration that serves every part on one h2c URL and points the parts at each other
+    /// there (what appsettings.json does for 127.0.0.1:7400), for hosts started on a chosen port.
+    /// </summary>
+    public static Dictionary<string, string?> SelfHostedOn(string url) => new()
+    {
+        ["Kestrel:Endpoints:Grpc:Url"] = url,
+        ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
+        ["Mesh:Endpoints:Render"] = url,
+        ["Mesh:Endpoints:Sign"] = url,
+        ["Mesh:Endpoints:Schedule"] = url,
+    };
+
     public static WebApplication Build(string[] args, IReadOnlyDictionary<string, string?>? overrides = null)
     {
         var builder = WebApplication.CreateBuilder(args);

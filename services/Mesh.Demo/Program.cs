@@ -21,18 +21,17 @@ var url = $"http://127.0.0.1:{port}";
 const string adminKey = "demo-admin-key";
 var quiet = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning", ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning" };
 
-var provider = AllInOneHost.Build([], new Dictionary<string, string?>(quiet)
+var settings = AllInOneHost.SelfHostedOn(url);
+foreach (var (key, value) in quiet)
 {
-    ["Kestrel:Endpoints:Grpc:Url"] = url,
-    ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
-    ["Mesh:Endpoints:Render"] = url,
-    ["Mesh:Endpoints:Sign"] = url,
-    ["Mesh:Endpoints:Schedule"] = url,
-    ["Mesh:Store:DataDir"] = dataDir,
-    ["Mesh:Gateway:AdminKey"] = adminKey,
-    // A fresh key-encryption key per run: the demo's store lives in a temporary folder.
-    ["Mesh:Sign:KeyEncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-});
+    settings[key] = value;
+}
+
+settings["Mesh:Store:DataDir"] = dataDir;
+settings["Mesh:Gateway:AdminKey"] = adminKey;
+// A fresh key-encryption key per run: the demo's store lives in a temporary folder.
+settings["Mesh:Sign:KeyEncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+var provider = AllInOneHost.Build([], settings);
 await provider.StartAsync();
 Console.WriteLine($"provider (all-in-one, embedded Garnet store in {dataDir}) listening on {url}");
 

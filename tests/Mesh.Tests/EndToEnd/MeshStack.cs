@@ -102,21 +102,18 @@ public sealed class MeshStack : IAsyncDisposable
     }
 
     /// <summary>The all-in-one host's configuration for tests: h2c on <paramref name="url"/>, the given store, short retries.</summary>
-    public static Dictionary<string, string?> ProviderSettings(string url, string? redis, string dataDir) => new()
+    public static Dictionary<string, string?> ProviderSettings(string url, string? redis, string dataDir)
     {
-        ["Kestrel:Endpoints:Grpc:Url"] = url,
-        ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
-        ["Mesh:Endpoints:Render"] = url,
-        ["Mesh:Endpoints:Sign"] = url,
-        ["Mesh:Endpoints:Schedule"] = url,
-        ["Mesh:Store:Redis"] = redis,
-        ["Mesh:Store:DataDir"] = dataDir,
-        ["Mesh:Gateway:AdminKey"] = AdminKey,
-        ["Mesh:Sign:KeyEncryptionKey"] = KeyEncryptionKey,
-        ["Mesh:Schedule:FirstRetry"] = "00:00:01",
-        ["Mesh:Schedule:MaxRetry"] = "00:00:02",
-        ["Logging:LogLevel:Default"] = "Warning",
-    };
+        var settings = AllInOneHost.SelfHostedOn(url);
+        settings["Mesh:Store:Redis"] = redis;
+        settings["Mesh:Store:DataDir"] = dataDir;
+        settings["Mesh:Gateway:AdminKey"] = AdminKey;
+        settings["Mesh:Sign:KeyEncryptionKey"] = KeyEncryptionKey;
+        settings["Mesh:Schedule:FirstRetry"] = "00:00:01";
+        settings["Mesh:Schedule:MaxRetry"] = "00:00:02";
+        settings["Logging:LogLevel:Default"] = "Warning";
+        return settings;
+    }
 
     /// <summary>Stops the provider host and starts it again on the same store and port.</summary>
     public async Task RestartProviderAsync()
