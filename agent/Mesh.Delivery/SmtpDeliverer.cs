@@ -74,9 +74,9 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
         switch (route)
         {
             case RouteResult.NoMail noMail:
-                return All(recipients, Outcome.Bounced, new DeliveryDetails { SmtpCode = 550, EnhancedCode = noMail.EnhancedCode, Reply = noMail.Reason });
+                return SmtpOutcomes.All(recipients, Outcome.Bounced, new DeliveryDetails { SmtpCode = 550, EnhancedCode = noMail.EnhancedCode, Reply = noMail.Reason });
             case RouteResult.TryLater later:
-                return All(recipients, Outcome.Deferred, new DeliveryDetails { Reply = later.Reason });
+                return SmtpOutcomes.All(recipients, Outcome.Deferred, new DeliveryDetails { Reply = later.Reason });
         }
 
         var hosts = ((RouteResult.Hosts)route).List;
@@ -87,7 +87,7 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
             hosts = hosts.Where(h => policy.Allows(h.Host)).ToList();
             if (hosts.Count == 0)
             {
-                return All(recipients, Outcome.Deferred, new DeliveryDetails { Reply = $"MTA-STS enforce: no MX of {domain} matches its policy" });
+                return SmtpOutcomes.All(recipients, Outcome.Deferred, new DeliveryDetails { Reply = $"MTA-STS enforce: no MX of {domain} matches its policy" });
             }
 
             request = request with { RequireTls = true, ValidateCertificate = true };
@@ -130,7 +130,7 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
             var refused = _options.AllowPrivateDestinations || _options.Smarthost.Enabled ? null : addresses.FirstOrDefault(DestinationPolicy.IsPrivate);
             if (refused is not null)
             {
-                return All(recipients, Outcome.RejectedByAgentPolicy, new DeliveryDetails
+                return SmtpOutcomes.All(recipients, Outcome.RejectedByAgentPolicy, new DeliveryDetails
                 {
                     RemoteMx = host.Host,
                     RemoteIp = refused.ToString(),
@@ -150,7 +150,7 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
             }
         }
 
-        return All(recipients, Outcome.Deferred, failure);
+        return SmtpOutcomes.All(recipients, Outcome.Deferred, failure);
     }
 
     /// <summary>
@@ -194,12 +194,12 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
                 Reply = $"MTA-STS enforce: the certificate of {host.Host} is not valid for it ({e.Message}); not sent",
             });
         }
-        catch (Exception e) when (IsConnectionFailure(e, ct) || e is SmtpCommandException)
+        catch (Exception e) when (SmtpOutcomes.IsConnectionFailure(e, ct) || e is SmtpCommandException)
         {
             // A refused greeting or EHLO counts as a failed connection too.
             // Try the next address, then the next MX (RFC 5321 §5.1).
             Log.ConnectFailed(_logger, host.Host, address.ToString(), e.Message);
-            return (null, ConnectionFailure(host, address, e));
+            return (null, SmtpOutcomes.ConnectionFailure(host, address, e));
         }
 
         var connectMs = reused ? 0u : (uint)System.Diagnostics.Stopwatch.GetElapsedTime(connecting).TotalMilliseconds;
@@ -212,7 +212,7 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
             results = await SendAsync(fresh, host, address, recipients, request, (uint)System.Diagnostics.Stopwatch.GetElapsedTime(connecting).TotalMilliseconds, ct);
         }
 
-        return (results ?? All(recipients, Outcome.Deferred, new DeliveryDetails { RemoteMx = host.Host, RemoteIp = address.ToString(), Reply = "connection lost before DATA" }), null);
+        return (results ?? SmtpOutcomes.All(recipients, Outcome.Deferred, new DeliveryDetails { RemoteMx = host.Host, RemoteIp = address.ToString(), Reply = "connection lost before DATA" }), null);
     }
 
     /// <summary>Sends one transaction. Returns null when the connection failed before anything was sent.</summary>
@@ -223,7 +223,7 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
         {
             // RFC 6531 §3.4: without SMTPUTF8 the address cannot be carried; Postfix bounces with 5.6.7.
             _pool.Return(connection);
-            return All(recipients, Outcome.Bounced, new DeliveryDetails
+            return SmtpOutcomes.All(recipients, Outcome.Bounced, new DeliveryDetails
             {
                 RemoteMx = host.Host,
                 RemoteIp = address.ToString(),
@@ -254,24 +254,24 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
         {
             var reply = await client.SendAsync(FormatOptions.Default, message, MailboxAddress.Parse(request.MailFrom),
                 recipients.Select(MailboxAddress.Parse), ct, progress);
-            details.TransactionMs = Elapsed(started);
+            details.TransactionMs = SmtpOutcomes.Elapsed(started);
             _pool.Return(connection);
             return recipients.Select(r => client.Refused.TryGetValue(r, out var refused)
-                ? FromReply(r, (int)refused.StatusCode, refused.Response, details)
-                : FromReply(r, 250, reply, details)).ToList();
+                ? SmtpOutcomes.FromReply(r, (int)refused.StatusCode, refused.Response, details)
+                : SmtpOutcomes.FromReply(r, 250, reply, details)).ToList();
         }
         catch (SmtpCommandException e)
         {
             // The server refused a command; the connection is still usable.
-            details.TransactionMs = Elapsed(started);
+            details.TransactionMs = SmtpOutcomes.Elapsed(started);
             _pool.Return(connection);
             return recipients.Select(r => client.Refused.TryGetValue(r, out var refused)
-                ? FromReply(r, (int)refused.StatusCode, refused.Response, details)
-                : FromReply(r, (int)e.StatusCode, e.Message, details)).ToList();
+                ? SmtpOutcomes.FromReply(r, (int)refused.StatusCode, refused.Response, details)
+                : SmtpOutcomes.FromReply(r, (int)e.StatusCode, e.Message, details)).ToList();
         }
-        catch (Exception e) when (IsConnectionFailure(e, ct))
+        catch (Exception e) when (SmtpOutcomes.IsConnectionFailure(e, ct))
         {
-            details.TransactionMs = Elapsed(started);
+            details.TransactionMs = SmtpOutcomes.Elapsed(started);
             await SmtpConnectionPool.CloseAsync(connection);
             if (!progress.Started && client.Refused.Count == 0 && e is not TimeoutException)
             {
@@ -281,43 +281,9 @@ public sealed partial class SmtpDeliverer : IAsyncDisposable
             // RFC 5321 §4.5.3.2 / issue: a reply lost after the end of DATA may mean delivered.
             var outcome = progress.Complete ? Outcome.PossiblyDelivered : Outcome.Deferred;
             details.Reply = progress.Complete ? $"reply to the end of DATA lost: {e.Message}" : $"connection failed: {e.Message}";
-            return All(recipients, outcome, details);
+            return SmtpOutcomes.All(recipients, outcome, details);
         }
     }
-
-    private static uint Elapsed(long started) => (uint)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-
-    private static RecipientOutcome FromReply(string recipient, int code, string text, DeliveryDetails details)
-    {
-        var outcome = code switch
-        {
-            >= 200 and < 300 => Outcome.Delivered,
-            >= 500 => Outcome.Bounced,
-            _ => Outcome.Deferred,
-        };
-        var d = details.Clone();
-        d.SmtpCode = (uint)code;
-        d.Reply = text;
-        d.EnhancedCode = SmtpReply.EnhancedCode(text);
-        return new RecipientOutcome(recipient, outcome, d);
-    }
-
-    private static IEnumerable<RecipientOutcome> All(List<string> recipients, Outcome outcome, DeliveryDetails details) =>
-        recipients.Select(r => new RecipientOutcome(r, outcome, details.Clone())).ToList();
-
-    private static DeliveryDetails ConnectionFailure(MailHost host, IPAddress address, Exception e) => new()
-    {
-        RemoteMx = host.Host,
-        RemoteIp = address.ToString(),
-        SmtpCode = e is SmtpCommandException command ? (uint)command.StatusCode : 0,
-        Reply = $"cannot open an SMTP session with {host.Host} [{address}]: {e.Message}",
-    };
-
-    /// <summary>Failures of the connection rather than refusals by the server (those are SmtpCommandException).</summary>
-    private static bool IsConnectionFailure(Exception e, CancellationToken ct) =>
-        e is IOException or SocketException or SmtpProtocolException or TimeoutException or ServiceNotConnectedException
-            or SslHandshakeException or AuthenticationException
-        || (e is OperationCanceledException && !ct.IsCancellationRequested);
 
     private static partial class Log
     {
