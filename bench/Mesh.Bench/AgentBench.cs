@@ -29,8 +29,7 @@ internal static class AgentBench
             StaticRoutes = new(StringComparer.OrdinalIgnoreCase) { ["example.net"] = sink.EndPoint.ToString() },
         });
         await using var engine = new SmtpDeliverer(new DnsMailRouter(options), options, TimeProvider.System, NullLogger<SmtpDeliverer>.Instance);
-        var mime = System.Text.Encoding.ASCII.GetBytes("From: news@bench.example\r\nTo: user@example.net\r\nSubject: bench\r\nMessage-ID: <b@bench.example>\r\n\r\n"
-            + string.Concat(Enumerable.Repeat("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod.\r\n", 55)));
+        var mime = System.Text.Encoding.ASCII.GetBytes(Stats.AgentMessage);
 
         var engine1 = new List<double>();
         var engine8 = new List<double>();

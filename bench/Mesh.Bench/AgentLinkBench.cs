@@ -30,8 +30,7 @@ internal static class AgentLinkBench
         }
 
         using var sink = await PostfixSink.StartAsync();
-        var mime = ByteString.CopyFromUtf8("From: news@bench.example\r\nTo: user@example.net\r\nSubject: bench\r\nMessage-ID: <b@bench.example>\r\n\r\n"
-            + string.Concat(Enumerable.Repeat("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod.\r\n", 55)));
+        var mime = ByteString.CopyFromUtf8(Stats.AgentMessage);
         foreach (var (connections, credits) in new[] { (1, 1), (1, 32), (8, 8), (8, 32) })
         {
             var agent = new List<double>();

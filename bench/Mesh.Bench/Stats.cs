@@ -11,6 +11,10 @@ internal static class Stats
         return Percentile(sorted, 50);
     }
 
+    /// <summary>The ~4 KB message the agent benchmarks deliver.</summary>
+    public static readonly string AgentMessage = "From: news@bench.example\r\nTo: user@example.net\r\nSubject: bench\r\nMessage-ID: <b@bench.example>\r\n\r\n"
+        + string.Concat(Enumerable.Repeat("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod.\r\n", 55));
+
     public static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

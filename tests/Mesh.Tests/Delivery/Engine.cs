@@ -23,7 +23,14 @@ public static class Engine
             DataTerminationTimeout = dataTermination ?? commandTimeout ?? TimeSpan.FromSeconds(10),
             MaxConnectionsPerDestination = maxConnections,
         });
-        return new SmtpDeliverer(new DnsMailRouter(options), options, TimeProvider.System, NullLogger<SmtpDeliverer>.Instance);
+        return Create(options.Value);
+    }
+
+    /// <summary>The engine with exactly these options (DNS routing through its configured resolver).</summary>
+    public static SmtpDeliverer Create(DeliveryOptions options)
+    {
+        var wrapped = Options.Create(options);
+        return new SmtpDeliverer(new DnsMailRouter(wrapped), wrapped, TimeProvider.System, NullLogger<SmtpDeliverer>.Instance);
     }
 
     public static DeliveryRequest Message(params string[] recipients) => Message(bodyLines: 1, recipients);

@@ -2,8 +2,6 @@ using System.Net;
 using Mesh.Delivery;
 using Mesh.Schedule.V1;
 using Mesh.Tests.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Mesh.Tests.Delivery;
 
@@ -14,13 +12,13 @@ public sealed class Ipv6Source
     public async Task Deliver_FromIpv6Source_ToIpv6Server_ReportsSourceAndTimings()
     {
         await using var server = RawSmtpServer.Start(IPAddress.IPv6Loopback);
-        var options = Options.Create(new DeliveryOptions
+        var options = new DeliveryOptions
         {
             SourceAddress = "::1",
             AllowPrivateDestinations = true,
             StaticRoutes = new(StringComparer.OrdinalIgnoreCase) { ["example.net"] = server.EndPoint.ToString() },
-        });
-        await using var engine = new SmtpDeliverer(new DnsMailRouter(options), options, TimeProvider.System, NullLogger<SmtpDeliverer>.Instance);
+        };
+        await using var engine = Engine.Create(options);
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var result = Assert.Single(await engine.DeliverAsync(Engine.Message(), CancellationToken.None).DefaultTimeout());

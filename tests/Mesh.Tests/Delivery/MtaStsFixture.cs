@@ -6,8 +6,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Mesh.Tests.Delivery;
 
@@ -61,15 +59,15 @@ public sealed class MtaStsFixture : IAsyncDisposable
     /// <summary>The engine, resolving through the local DNS and trusting only the policy host's certificate.</summary>
     public SmtpDeliverer Engine()
     {
-        var options = Options.Create(new DeliveryOptions
+        var options = new DeliveryOptions
         {
             SourceAddress = "127.0.0.2",
             AllowPrivateDestinations = true,
             SmtpPort = Mx.EndPoint.Port,
             NameServers = [_dns.EndPoint.ToString()],
             MtaSts = new MtaStsOptions { PolicyPort = PolicyPort, PolicyCertificateThumbprints = [PolicyThumbprint] },
-        });
-        return new SmtpDeliverer(new DnsMailRouter(options), options, TimeProvider.System, NullLogger<SmtpDeliverer>.Instance);
+        };
+        return Delivery.Engine.Create(options);
     }
 
     public async ValueTask DisposeAsync()

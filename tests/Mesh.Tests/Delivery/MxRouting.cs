@@ -2,8 +2,6 @@ using System.Net;
 using Mesh.Delivery;
 using Mesh.Schedule.V1;
 using Mesh.Tests.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Mesh.Tests.Delivery;
 
@@ -65,15 +63,15 @@ public sealed class MxRouting
 
     private static async Task<RecipientOutcome> DeliverAsync(LocalDnsServer dns, int smtpPort, string recipient)
     {
-        var options = Options.Create(new DeliveryOptions
+        var options = new DeliveryOptions
         {
             SourceAddress = "127.0.0.2",
             AllowPrivateDestinations = true,
             SmtpPort = smtpPort,
             NameServers = [dns.EndPoint.ToString()],
             ConnectTimeout = TimeSpan.FromSeconds(5),
-        });
-        await using var engine = new SmtpDeliverer(new DnsMailRouter(options), options, TimeProvider.System, NullLogger<SmtpDeliverer>.Instance);
+        };
+        await using var engine = Engine.Create(options);
         return Assert.Single(await engine.DeliverAsync(Engine.Message(recipient), CancellationToken.None).DefaultTimeout());
     }
 }

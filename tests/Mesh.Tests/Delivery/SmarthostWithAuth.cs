@@ -3,8 +3,6 @@ using System.Security.Cryptography;
 using Mesh.Delivery;
 using Mesh.Schedule.V1;
 using Mesh.Tests.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Mesh.Tests.Delivery;
 
@@ -20,7 +18,7 @@ public sealed class SmarthostWithAuth
     public async Task Deliver_ThroughRelayWithAuthOverTls(string password, Outcome expected)
     {
         await using var relay = await TlsSmtpServer.StartAsync(IPAddress.Loopback, "relay.test", ("agent", "s3cret"));
-        var options = Options.Create(new DeliveryOptions
+        var options = new DeliveryOptions
         {
             SourceAddress = "127.0.0.2",
             EhloName = "agent.test",
@@ -32,8 +30,8 @@ public sealed class SmarthostWithAuth
                 Password = password,
                 ServerCertificateThumbprint = relay.Certificate.GetCertHashString(HashAlgorithmName.SHA256),
             },
-        });
-        await using var engine = new SmtpDeliverer(new DnsMailRouter(options), options, TimeProvider.System, NullLogger<SmtpDeliverer>.Instance);
+        };
+        await using var engine = Engine.Create(options);
 
         var result = Assert.Single(await engine.DeliverAsync(Engine.Message("ana@far-away.example"), CancellationToken.None).DefaultTimeout());
 
